@@ -1,0 +1,109 @@
+//! The function's configuration, read once at cold start.
+//!
+//! Contract: `PRETOKEN_POLICY` (inline JSON) or `PRETOKEN_POLICY_FILE` (a
+//! path) supplies the policy, else the built-in `policy.json` applies; an
+//! empty value counts as unset. `PRETOKEN_LAMBDA_VERSION` (`V1_0`, `V2_0`,
+//! `V3_0`: the pool's `LambdaVersion`) says which response container to use
+//! when an event's `version` is not one Cognito sends.
+
+use crate::error::ConfigError;
+use crate::event::Version;
+use crate::policy::Policy;
+
+/// Environment variable holding the policy as inline JSON.
+pub const ENV_POLICY: &str = "PRETOKEN_POLICY";
+/// Environment variable holding the path of a policy file.
+pub const ENV_POLICY_FILE: &str = "PRETOKEN_POLICY_FILE";
+/// Environment variable holding the pool's `LambdaVersion`.
+pub const ENV_LAMBDA_VERSION: &str = "PRETOKEN_LAMBDA_VERSION";
+
+/// A usable configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The policy in force.
+    pub policy: Policy,
+    /// The version the pool is configured to send, if known.
+    pub lambda_version: Option<Version>,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the configuration through `var`, which looks up a variable.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let set = |k: &str| var(k).filter(|v| !v.trim().is_empty());
+        let lambda_version = set(ENV_LAMBDA_VERSION)
+            .map(|v| Version::from_lambda_version(v.trim()).ok_or(ConfigError::LambdaVersion))
+            .transpose()?;
+        let policy = match (set(ENV_POLICY), set(ENV_POLICY_FILE)) {
+            (Some(_), Some(_)) => return Err(ConfigError::TwoPolicies),
+            (Some(json), None) => Policy::from_json(&json, ENV_POLICY)?,
+            (None, Some(path)) => load_file(&path)?,
+            (None, None) => Policy::builtin()?,
+        };
+        Ok(Self {
+            policy,
+            lambda_version,
+        })
+    }
+}
+
+/// Reads and validates a policy file.
+pub fn load_file(path: &str) -> Result<Policy, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::PolicyFile {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(Policy::from_json(&text, path)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn defaults_to_builtin_policy() {
+        let c = Config::from_vars(vars(&[(ENV_POLICY, "  ")])).unwrap();
+        assert_eq!(c.policy, Policy::builtin().unwrap());
+        assert_eq!(c.lambda_version, None);
+    }
+
+    #[test]
+    fn reads_inline_policy_and_version() {
+        let c = Config::from_vars(vars(&[
+            (ENV_POLICY, r#"{"suppress": [{"claims": ["email"]}]}"#),
+            (ENV_LAMBDA_VERSION, "V3_0"),
+        ]))
+        .unwrap();
+        assert_eq!(c.policy.suppress[0].claims, ["email"]);
+        assert_eq!(c.lambda_version, Some(Version::V3));
+    }
+
+    #[test]
+    fn refuses_bad_settings() {
+        let e = Config::from_vars(vars(&[(ENV_LAMBDA_VERSION, "2")])).unwrap_err();
+        assert_eq!(e, ConfigError::LambdaVersion);
+        let e = Config::from_vars(vars(&[(ENV_POLICY, "{}"), (ENV_POLICY_FILE, "p.json")]))
+            .unwrap_err();
+        assert_eq!(e, ConfigError::TwoPolicies);
+        let e = Config::from_vars(vars(&[(
+            ENV_POLICY,
+            r#"{"claims": [{"claim": "sub", "value": 1}]}"#,
+        )]))
+        .unwrap_err();
+        assert!(e.to_string().contains("`sub` is reserved"), "{e}");
+        let e = Config::from_vars(vars(&[(ENV_POLICY_FILE, "/nonexistent/p.json")])).unwrap_err();
+        assert!(matches!(e, ConfigError::PolicyFile { .. }));
+    }
+}

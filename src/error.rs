@@ -1,0 +1,179 @@
+//! Errors, one enum per layer.
+//!
+//! Contract: the `Display` text of [`TriggerError`] is what Cognito shows the
+//! end user (`PreTokenGeneration failed with error <text>.`), so it names
+//! fields, claims and attributes but never a value from the event, and never
+//! internals. Details for the operator go to the log.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// A problem with the shape of an incoming event.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EventError {
+    /// The bytes are not JSON at all (only reachable from the CLI: the Lambda
+    /// runtime rejects such events before the handler runs).
+    #[error("the event is not valid JSON ({0})")]
+    NotJson(String),
+    /// The JSON is valid but is not an object.
+    #[error("the event must be a JSON object, not {0}")]
+    NotAnObject(&'static str),
+    /// A field Cognito defines has the wrong JSON type.
+    #[error("{path} must be {expected}, not {found}")]
+    WrongType {
+        /// Where the field is, as `request.userAttributes["email"]`.
+        path: String,
+        /// What the field must be, as "a string".
+        expected: &'static str,
+        /// The JSON type it has, as "a number".
+        found: &'static str,
+    },
+}
+
+/// A rule of a valid policy that cannot be satisfied for one user.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RuleError {
+    /// `ifMissing: "fail"` and the attribute is absent.
+    #[error("required attribute {attribute} is missing (claim {claim})")]
+    MissingAttribute {
+        /// The claim the rule adds.
+        claim: String,
+        /// The user attribute it reads.
+        attribute: String,
+    },
+    /// `ifMissing: "fail"` and the user is in none of the mapped groups.
+    #[error("the user is in none of the groups that claim {claim} requires")]
+    MissingGroups {
+        /// The claim the rule adds.
+        claim: String,
+    },
+    /// `ifMissing: "fail"` and the event carries no such context field.
+    #[error("the event has no {field} (claim {claim})")]
+    MissingContext {
+        /// The claim the rule adds.
+        claim: String,
+        /// The event field it reads, as "clientId".
+        field: &'static str,
+    },
+    /// An attribute value does not convert to the type the rule asks for.
+    #[error("attribute {attribute} is not a valid {to} (claim {claim})")]
+    Conversion {
+        /// The claim the rule adds.
+        claim: String,
+        /// The user attribute it reads.
+        attribute: String,
+        /// The target type, as "number".
+        to: &'static str,
+    },
+}
+
+/// One problem found in a policy, with its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the policy, as `claims[1].claim` (empty for the whole file).
+    pub path: String,
+    /// What is wrong and, where it helps, how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Every problem found in a policy: a policy is applied whole or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct PolicyError {
+    /// Where the policy came from, as a file name or an environment variable.
+    pub source_name: String,
+    /// The problems, in file order; never empty.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "policy {} is invalid ({n} problem{})",
+            self.source_name,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {}: {p}", self.source_name)?;
+        }
+        Ok(())
+    }
+}
+
+/// The function's configuration cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    /// The policy parsed but breaks the rules, or did not parse.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The policy file could not be read.
+    #[error("cannot read policy file {path}: {reason}")]
+    PolicyFile {
+        /// The path that was given.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Both ways of supplying a policy were set: which one wins would be a guess.
+    #[error("both PRETOKEN_POLICY and PRETOKEN_POLICY_FILE are set: set only one")]
+    TwoPolicies,
+    /// `PRETOKEN_LAMBDA_VERSION` is not one of the pool's `LambdaVersion` values.
+    #[error(
+        "PRETOKEN_LAMBDA_VERSION must be V1_0, V2_0 or V3_0 (as the user pool's LambdaVersion)"
+    )]
+    LambdaVersion,
+}
+
+/// Why one invocation failed. `Display` is the user-safe text.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TriggerError {
+    /// The event is malformed.
+    #[error("invalid event: {0}")]
+    Event(#[from] EventError),
+    /// A rule cannot be satisfied for this user.
+    #[error("cannot issue tokens: {0}")]
+    Rule(#[from] RuleError),
+    /// The configuration in force is invalid: no token may be issued, since
+    /// its suppressions cannot be enforced. The detail is logged, not shown.
+    #[error("token customization is misconfigured; sign-in is blocked until it is fixed")]
+    Config,
+    /// The event's version is not 1, 2 or 3 and no version is configured, so
+    /// the response container the pool reads cannot be known.
+    #[error(
+        "unsupported event version; configure PRETOKEN_LAMBDA_VERSION to match the user pool's LambdaVersion"
+    )]
+    UnknownVersion,
+}
+
+impl TriggerError {
+    /// A stable name for the class of error, used as the Lambda `errorType`.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Self::Event(_) => "InvalidEvent",
+            Self::Rule(_) => "RuleFailed",
+            Self::Config => "InvalidConfiguration",
+            Self::UnknownVersion => "UnknownEventVersion",
+        }
+    }
+}
+
+impl From<TriggerError> for lambda_runtime::Diagnostic {
+    fn from(e: TriggerError) -> Self {
+        Self {
+            error_type: e.error_type().to_owned(),
+            error_message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The trigger as Lambda runs it: configuration in force, one event in, the
+//! whole event out, one log line.
+//!
+//! Contract: [`Trigger::handle`] is what the Lambda function and `pretoken
+//! invoke` both call. If the configuration is invalid, every invocation fails
+//! with a user-safe message (a trigger that cannot enforce its suppressions
+//! must not issue tokens) and the detail is logged. Logs carry names and
+//! counts only.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::Value;
+
+use crate::apply::{Changes, Outcome, apply_to_event};
+use crate::config::Config;
+use crate::error::{ConfigError, TriggerError};
+use crate::event::{self, Version};
+
+/// The trigger with its configuration, built once per cold start.
+#[derive(Debug)]
+pub struct Trigger {
+    config: Result<Config, ConfigError>,
+    v1_notice_logged: AtomicBool,
+}
+
+impl Trigger {
+    /// A trigger with this configuration, or failing every invocation if it is
+    /// invalid. Logs the configuration's problems, or what it applies.
+    pub fn new(config: Result<Config, ConfigError>) -> Self {
+        match &config {
+            Ok(c) => {
+                for w in &c.policy.warnings {
+                    tracing::warn!(problem = %w, "policy warning");
+                }
+                tracing::info!(
+                    suppress_rules = c.policy.suppress.len(),
+                    claim_rules = c.policy.claims.len(),
+                    scope_rules = c.policy.scopes.len(),
+                    group_filter = c.policy.groups.is_some(),
+                    lambda_version = c.lambda_version.map(Version::lambda_version),
+                    "policy loaded"
+                );
+            }
+            Err(e) => tracing::error!(
+                error = %e,
+                "invalid configuration: every invocation will fail until it is fixed"
+            ),
+        }
+        Self {
+            config,
+            v1_notice_logged: AtomicBool::new(false),
+        }
+    }
+
+    /// A trigger configured from the process environment.
+    pub fn from_env() -> Self {
+        Self::new(Config::from_env())
+    }
+
+    /// The configuration in force, or why there is none.
+    pub fn config(&self) -> Result<&Config, &ConfigError> {
+        self.config.as_ref()
+    }
+
+    /// Applies the policy to one event and returns the whole event with its
+    /// `response` rebuilt.
+    pub fn handle(&self, event: Value) -> Result<Value, TriggerError> {
+        let result = self.handle_inner(event);
+        if let Err(e) = &result {
+            if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
+                tracing::error!(error_type = e.error_type(), detail = %detail, "refused to issue tokens");
+            } else {
+                tracing::error!(error_type = e.error_type(), error = %e, "refused to issue tokens");
+            }
+        }
+        result
+    }
+
+    fn handle_inner(&self, event: Value) -> Result<Value, TriggerError> {
+        let config = self.config.as_ref().map_err(|_| TriggerError::Config)?;
+        let mut map = event::into_object(event)?;
+        let outcome = apply_to_event(&config.policy, &mut map, config.lambda_version)?;
+        self.log(config, &map, &outcome);
+        Ok(Value::Object(map))
+    }
+
+    fn log(&self, config: &Config, event: &serde_json::Map<String, Value>, outcome: &Outcome) {
+        let field = |k: &str| event.get(k).and_then(Value::as_str).unwrap_or("");
+        let client_id = event
+            .get("callerContext")
+            .and_then(|c| c.get("clientId"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if let (Some(configured), Some(sent)) = (config.lambda_version, outcome.event_version) {
+            if configured != sent {
+                tracing::warn!(
+                    event_version = sent.lambda_version(),
+                    configured = configured.lambda_version(),
+                    "the event's version differs from PRETOKEN_LAMBDA_VERSION; answering in the event's version. {}",
+                    mismatch_cause(sent, configured)
+                );
+            }
+        }
+        if outcome.event_version.is_none() {
+            tracing::debug!(
+                answered_as = outcome.version.lambda_version(),
+                "event version is not 1, 2 or 3: answered in the configured version"
+            );
+        }
+        if outcome.skipped_access_rules > 0 && !self.v1_notice_logged.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                skipped = outcome.skipped_access_rules,
+                "access-token rules are not applied to V1 events: V1 can change only the ID token. Set the pool's LambdaVersion to V2_0 or V3_0 (Essentials or Plus plan) to apply them. Logged once per cold start"
+            );
+        }
+        let c = Changes::of(&outcome.response);
+        tracing::info!(
+            trigger_source = field("triggerSource"),
+            version = field("version"),
+            answered_as = outcome.version.lambda_version(),
+            client_id,
+            id_added = %c.id_added.join(","),
+            id_suppressed = %c.id_suppressed.join(","),
+            access_added = %c.access_added.join(","),
+            access_suppressed = %c.access_suppressed.join(","),
+            scopes_added = %c.scopes_added.join(","),
+            scopes_suppressed = %c.scopes_suppressed.join(","),
+            groups_kept = c.groups_kept,
+            "token claims customized"
+        );
+    }
+}
+
+/// The likeliest reason a pool sends another version than configured.
+fn mismatch_cause(sent: Version, configured: Version) -> &'static str {
+    match (sent, configured) {
+        (Version::V1, _) => {
+            "The pool sends V1 events (LambdaVersion V1_0, the default, or a Lite-plan pool): access-token rules cannot apply"
+        }
+        (_, Version::V1) => {
+            "The pool sends V2/V3 events but the function is configured for V1_0: update PRETOKEN_LAMBDA_VERSION"
+        }
+        _ => {
+            "The pool's LambdaVersion and PRETOKEN_LAMBDA_VERSION differ: deploy both from one parameter"
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! A declarative Amazon Cognito pre token generation trigger.
+//!
+//! The core is [`apply::apply_to_event`], a pure function from a validated
+//! [`Policy`] and an event to the event with its `response` filled. The
+//! Lambda function (`pretoken-lambda`) and the CLI (`pretoken`) are thin
+//! wrappers around [`Trigger`], so what the CLI shows is what Lambda does.
+//! `ARCHITECTURE.md` says which file owns what.
+
+pub mod apply;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod handler;
+pub mod logging;
+pub mod policy;
+pub mod reserved;
+pub mod response;
+
+pub use config::Config;
+pub use error::{ConfigError, EventError, PolicyError, RuleError, TriggerError};
+pub use handler::Trigger;
+pub use policy::Policy;

@@ -1,0 +1,204 @@
+//! Cognito's rules on which claims a trigger may touch.
+//!
+//! Contract: [`check_add`] and [`check_suppress`] answer for one claim name in
+//! one token whether a response may add or suppress it, with the reason when
+//! not. What Cognito does with a response that breaks these rules is not
+//! documented (it may drop the claim or fail the sign-in), so a policy that
+//! would emit one is rejected when it is loaded.
+
+use std::fmt;
+
+/// Which token a rule changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenKind {
+    /// The ID token (`token_use: id`).
+    Id,
+    /// The access token (`token_use: access`).
+    Access,
+}
+
+impl TokenKind {
+    /// The word a policy uses for this token.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Access => "access",
+        }
+    }
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Id => "ID token",
+            Self::Access => "access token",
+        })
+    }
+}
+
+/// Claims Cognito sets itself and never lets a trigger add, override or suppress.
+pub const RESERVED: &[&str] = &[
+    "acr",
+    "amr",
+    "at_hash",
+    "auth_time",
+    "azp",
+    "client_id",
+    "device_key",
+    "event_id",
+    "exp",
+    "iat",
+    "identities",
+    "iss",
+    "jti",
+    "nbf",
+    "nonce",
+    "origin_jti",
+    "sub",
+    "token_use",
+    "username",
+    "version",
+];
+
+/// The `cognito:` claims that change only through `groupOverrideDetails`.
+pub const GROUP_CLAIMS: &[&str] = &["cognito:groups", "cognito:roles", "cognito:preferred_role"];
+
+/// ID-token claims that Cognito does not let take an object or array value.
+pub const SIMPLE_ONLY_ID_CLAIMS: &[&str] = &[
+    "phone_number_verified",
+    "email_verified",
+    "updated_at",
+    "address",
+];
+
+/// The standard OIDC personal-data claims: the `standard-pii` preset.
+pub const STANDARD_PII: &[&str] = &[
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "email",
+    "phone_number",
+    "address",
+    "birthdate",
+    "gender",
+    "picture",
+    "profile",
+    "website",
+];
+
+/// Why a claim name may not be used; `None` when it may.
+fn common(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        return Some("a claim name cannot be empty".into());
+    }
+    if name.trim() != name || name.chars().any(char::is_control) {
+        return Some(
+            "a claim name cannot start or end with white space or contain control characters"
+                .into(),
+        );
+    }
+    if RESERVED.contains(&name) {
+        return Some(format!(
+            "`{name}` is reserved: Cognito sets it and does not let a trigger change it"
+        ));
+    }
+    if name == "scope" {
+        return Some(
+            "`scope` changes only through scope rules (the \"scopes\" section), not as a claim"
+                .into(),
+        );
+    }
+    None
+}
+
+/// Whether a response may add or override `name` in `token`.
+pub fn check_add(name: &str, token: TokenKind) -> Result<(), String> {
+    if let Some(reason) = common(name) {
+        return Err(reason);
+    }
+    if GROUP_CLAIMS.contains(&name) {
+        return Err(format!(
+            "`{name}` changes only through groupOverrideDetails: use the \"groups\" section to filter groups"
+        ));
+    }
+    if name.starts_with("cognito:") {
+        return Err(format!(
+            "`{name}` is reserved: Cognito does not let a trigger set `cognito:` claims"
+        ));
+    }
+    if name.starts_with("dev:") {
+        return Err(format!(
+            "`{name}` cannot be added: Cognito lets a trigger suppress `dev:` attributes, never add them"
+        ));
+    }
+    if name == "aud" && token == TokenKind::Id {
+        return Err("`aud` cannot be changed in the ID token".into());
+    }
+    Ok(())
+}
+
+/// Whether a response may suppress `name` from `token`.
+pub fn check_suppress(name: &str, token: TokenKind) -> Result<(), String> {
+    if let Some(reason) = common(name) {
+        return Err(reason);
+    }
+    if name == "cognito:groups" {
+        // Allowed: Cognito removes cognito:roles and cognito:preferred_role with it.
+        return Ok(());
+    }
+    if GROUP_CLAIMS.contains(&name) {
+        return Err(format!(
+            "`{name}` cannot be suppressed on its own: suppress `cognito:groups` (which removes roles and preferred role too) or filter groups"
+        ));
+    }
+    if name.starts_with("cognito:") {
+        return Err(format!(
+            "`{name}` is reserved: Cognito does not let a trigger suppress `cognito:` claims"
+        ));
+    }
+    if name == "aud" {
+        return Err(format!("`aud` cannot be suppressed from the {token}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_claims_are_refused_everywhere() {
+        for name in RESERVED.iter().chain(["scope", "cognito:username"].iter()) {
+            for token in [TokenKind::Id, TokenKind::Access] {
+                assert!(check_add(name, token).is_err(), "{name} add {token}");
+                assert!(
+                    check_suppress(name, token).is_err(),
+                    "{name} suppress {token}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn aud_only_added_to_access_token() {
+        assert!(check_add("aud", TokenKind::Id).is_err());
+        assert!(check_add("aud", TokenKind::Access).is_ok());
+        assert!(check_suppress("aud", TokenKind::Access).is_err());
+    }
+
+    #[test]
+    fn group_claims_and_dev_attributes() {
+        assert!(check_add("cognito:groups", TokenKind::Id).is_err());
+        assert!(check_suppress("cognito:groups", TokenKind::Id).is_ok());
+        assert!(check_suppress("cognito:roles", TokenKind::Id).is_err());
+        assert!(check_add("dev:secret", TokenKind::Id).is_err());
+        assert!(check_suppress("dev:secret", TokenKind::Id).is_ok());
+        assert!(check_add("", TokenKind::Id).is_err());
+        assert!(check_add(" email", TokenKind::Id).is_err());
+        assert!(check_add("tenantId", TokenKind::Id).is_ok());
+        assert!(check_suppress("email", TokenKind::Access).is_ok());
+    }
+}

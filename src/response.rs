@@ -1,0 +1,105 @@
+//! The response the trigger writes into the event's `response` field.
+//!
+//! Contract: V1 events get `claimsOverrideDetails`, V2 and V3 events get
+//! `claimsAndScopeOverrideDetails`. A token-generation block, when present,
+//! carries all its members (empty when unused), so the response also parses
+//! with `aws_lambda_events`' types; `groupOverrideDetails` is written only
+//! when the policy changes the user's groups, because Cognito reads an empty
+//! one as "remove every group". Claims keep the order the policy adds them.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The `response` of a pre token generation event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Response {
+    /// Version 1: the ID token only; claim values are strings.
+    #[serde(rename = "claimsOverrideDetails")]
+    V1(ClaimsOverrideDetails),
+    /// Versions 2 and 3: ID and access tokens, scopes.
+    #[serde(rename = "claimsAndScopeOverrideDetails")]
+    V2(ClaimsAndScopeOverrideDetails),
+}
+
+impl Response {
+    /// The JSON that goes in the event's `response` field.
+    pub fn to_value(&self) -> Value {
+        // Serialising these plain types into a Value cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The group override, if the response carries one.
+    pub fn group_override(&self) -> Option<&GroupOverride> {
+        match self {
+            Self::V1(d) => d.group_override_details.as_ref(),
+            Self::V2(d) => d.group_override_details.as_ref(),
+        }
+    }
+}
+
+/// `claimsOverrideDetails` (V1).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimsOverrideDetails {
+    /// ID-token claims to add or override; every value is a string.
+    pub claims_to_add_or_override: Map<String, Value>,
+    /// ID-token claims to remove.
+    pub claims_to_suppress: Vec<String>,
+    /// The user's new groups, roles and preferred role (also reaches the
+    /// access token's `cognito:groups`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_override_details: Option<GroupOverride>,
+}
+
+/// `claimsAndScopeOverrideDetails` (V2, V3).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimsAndScopeOverrideDetails {
+    /// Changes to the ID token; absent on client-credentials grants, which
+    /// issue no ID token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_generation: Option<IdTokenGeneration>,
+    /// Changes to the access token.
+    pub access_token_generation: AccessTokenGeneration,
+    /// The user's new groups, roles and preferred role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_override_details: Option<GroupOverride>,
+}
+
+/// `idTokenGeneration`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdTokenGeneration {
+    /// Claims to add or override.
+    pub claims_to_add_or_override: Map<String, Value>,
+    /// Claims to remove.
+    pub claims_to_suppress: Vec<String>,
+}
+
+/// `accessTokenGeneration`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessTokenGeneration {
+    /// Claims to add or override.
+    pub claims_to_add_or_override: Map<String, Value>,
+    /// Claims to remove.
+    pub claims_to_suppress: Vec<String>,
+    /// Scopes to add to `scope`.
+    pub scopes_to_add: Vec<String>,
+    /// Scopes to remove from `scope`.
+    pub scopes_to_suppress: Vec<String>,
+}
+
+/// `groupOverrideDetails`: replaces the user's whole group configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupOverride {
+    /// Groups in `cognito:groups`.
+    pub groups_to_override: Vec<String>,
+    /// Roles in `cognito:roles`.
+    pub iam_roles_to_override: Vec<String>,
+    /// `cognito:preferred_role`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_role: Option<String>,
+}
