@@ -51,6 +51,7 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
                 format!("a policy must be a JSON object, not {}", type_name(&other)),
             )]);
         }
+        Err(e) if e.is_data() => return Err(vec![problem("", e.to_string())]),
         Err(e) => return Err(vec![problem("", format!("not valid JSON: {e}"))]),
     };
     let mut cx = Reader::default();
@@ -269,7 +270,8 @@ impl Reader {
                 );
             }
         }
-        if claims.is_empty() && !obj.contains_key("preset") {
+        let listed_any = matches!(obj.get("claims"), Some(Value::Array(a)) if !a.is_empty());
+        if claims.is_empty() && !listed_any && !obj.contains_key("preset") {
             self.err(path, "names no claim: give \"claims\", \"preset\" or both");
         }
         let tokens = self.tokens(obj, path);

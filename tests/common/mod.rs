@@ -1,0 +1,151 @@
+//! Shared helpers for the integration tests: fixtures, policies, invariants.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use pretoken::event::Version;
+use pretoken::reserved::{self, TokenKind};
+use pretoken::{Config, Policy, Trigger};
+use serde_json::{Map, Value};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every valid event fixture: `events/*.json` and the upstream copies.
+pub fn event_files() -> Vec<PathBuf> {
+    let mut files = json_files(&root().join("events"));
+    for dir in ["aws-docs", "aws-lambda-events"] {
+        files.extend(
+            json_files(&root().join("tests/fixtures/upstream").join(dir))
+                .into_iter()
+                .filter(|p| !p.to_string_lossy().contains("invalid-json")),
+        );
+    }
+    files
+}
+
+/// Every policy shipped: `policy.json` and `policies/*.json`.
+pub fn policy_files() -> Vec<PathBuf> {
+    let mut files = vec![root().join("policy.json")];
+    files.extend(json_files(&root().join("policies")));
+    files
+}
+
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn stem(p: &Path) -> String {
+    p.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+pub fn read_json(p: &Path) -> Value {
+    let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+pub fn load_policy(p: &Path) -> Policy {
+    let text = std::fs::read_to_string(p).unwrap();
+    Policy::from_json(&text, &p.display().to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The pool version a fixture is run with: events that do not carry 1, 2 or
+/// 3 (cognito-local's "0", AWS's empty sample) come from V1 pools.
+pub fn configured_version(event_file: &Path) -> Version {
+    let name = stem(event_file);
+    if name.starts_with("v1-") || name.starts_with("cognito-local") {
+        Version::V1
+    } else {
+        Version::V2
+    }
+}
+
+pub fn trigger(policy: Policy, version: Option<Version>) -> Trigger {
+    Trigger::new(Ok(Config {
+        policy,
+        lambda_version: version,
+    }))
+}
+
+pub fn policy(json: &str) -> Policy {
+    Policy::from_json(json, "test policy").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The event without its `response`.
+pub fn without_response(v: &Value) -> Map<String, Value> {
+    let mut m = v.as_object().unwrap().clone();
+    m.remove("response");
+    m
+}
+
+/// Checks what must hold for every response, whatever the policy:
+/// the request comes back unchanged; nothing reserved or suppressed is added;
+/// group overrides only when the policy filters groups; V1 carries strings.
+pub fn check_invariants(policy: &Policy, input: &Value, output: &Value) {
+    assert_eq!(
+        without_response(input),
+        without_response(output),
+        "everything but `response` must come back unchanged"
+    );
+    let response = &output["response"];
+    let (container, tokens): (&Value, Vec<(TokenKind, &Value)>) =
+        if let Some(v1) = response.get("claimsOverrideDetails") {
+            (v1, vec![(TokenKind::Id, v1)])
+        } else {
+            let v2 = &response["claimsAndScopeOverrideDetails"];
+            let mut t = vec![(TokenKind::Access, &v2["accessTokenGeneration"])];
+            if let Some(id) = v2.get("idTokenGeneration") {
+                t.push((TokenKind::Id, id));
+            }
+            (v2, t)
+        };
+    assert!(
+        container.is_object(),
+        "missing response container: {response}"
+    );
+    for (token, gen_) in tokens {
+        let added = gen_["claimsToAddOrOverride"].as_object().unwrap();
+        let suppressed: Vec<&str> = gen_["claimsToSuppress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        for name in added.keys() {
+            assert!(
+                reserved::check_add(name, token).is_ok(),
+                "reserved claim {name} added to {token}"
+            );
+            assert!(
+                !suppressed.contains(&name.as_str()),
+                "{name} both added and suppressed in {token}"
+            );
+        }
+        for name in &suppressed {
+            assert!(
+                reserved::check_suppress(name, token).is_ok(),
+                "reserved claim {name} suppressed from {token}"
+            );
+        }
+        if response.get("claimsOverrideDetails").is_some() {
+            assert!(
+                added.values().all(Value::is_string),
+                "V1 claims must be strings: {added:?}"
+            );
+        }
+    }
+    if policy.groups.is_none() {
+        assert!(
+            container.get("groupOverrideDetails").is_none(),
+            "groupOverrideDetails written though the policy does not filter groups"
+        );
+    }
+}
