@@ -71,24 +71,26 @@ fn upstream_default_response_wipes_the_users_groups() {
     );
 }
 
+/// Parses a response with an upstream type and writes it back.
+type Roundtrip = fn(Value) -> Result<Value, serde_json::Error>;
+
 /// Parses our response with the upstream types. Upstream requires
 /// `groupOverrideDetails`, which we write only when the policy changes
 /// groups (an empty one would wipe them); where it is absent, the error must
 /// name exactly that field, and the response must parse once the request's
 /// own groups are filled in, with the same claims.
 fn parses_upstream(event: &Value, response: &Value) {
-    let (key, parse): (&str, fn(Value) -> Result<Value, serde_json::Error>) =
-        if response.get("claimsOverrideDetails").is_some() {
-            ("claimsOverrideDetails", |v| {
-                serde_json::from_value::<CognitoEventUserPoolsPreTokenGenResponse>(v)
-                    .and_then(serde_json::to_value)
-            })
-        } else {
-            ("claimsAndScopeOverrideDetails", |v| {
-                serde_json::from_value::<CognitoEventUserPoolsPreTokenGenResponseV2>(v)
-                    .and_then(serde_json::to_value)
-            })
-        };
+    let (key, parse): (&str, Roundtrip) = if response.get("claimsOverrideDetails").is_some() {
+        ("claimsOverrideDetails", |v| {
+            serde_json::from_value::<CognitoEventUserPoolsPreTokenGenResponse>(v)
+                .and_then(serde_json::to_value)
+        })
+    } else {
+        ("claimsAndScopeOverrideDetails", |v| {
+            serde_json::from_value::<CognitoEventUserPoolsPreTokenGenResponseV2>(v)
+                .and_then(serde_json::to_value)
+        })
+    };
     let mut filled = response.clone();
     if response[key].get("groupOverrideDetails").is_none() {
         let err = parse(response.clone()).unwrap_err();
