@@ -151,9 +151,7 @@ pub enum TriggerError {
     Config,
     /// The event's version is not 1, 2 or 3 and no version is configured, so
     /// the response container the pool reads cannot be known.
-    #[error(
-        "unsupported event version; configure PRETOKEN_LAMBDA_VERSION to match the user pool's LambdaVersion"
-    )]
+    #[error("unsupported event version")]
     UnknownVersion,
 }
 

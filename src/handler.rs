@@ -69,6 +69,11 @@ impl Trigger {
         if let Err(e) = &result {
             if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
                 tracing::error!(error_type = e.error_type(), detail = %detail, "refused to issue tokens");
+            } else if *e == TriggerError::UnknownVersion {
+                tracing::error!(
+                    error_type = e.error_type(),
+                    "refused to issue tokens: the event's version is not 1, 2 or 3 and PRETOKEN_LAMBDA_VERSION is not set, so the response format the pool reads is unknown"
+                );
             } else {
                 tracing::error!(error_type = e.error_type(), error = %e, "refused to issue tokens");
             }

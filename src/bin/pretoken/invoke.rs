@@ -17,6 +17,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "VERSION",
+        env = "PRETOKEN_LAMBDA_VERSION",
         value_parser = parse_version,
         help = "The user pool's LambdaVersion (V1_0, V2_0, V3_0): the container used for events whose version is not 1, 2 or 3 (as PRETOKEN_LAMBDA_VERSION in Lambda)"
     )]
@@ -80,8 +81,16 @@ fn fail(e: &TriggerError) -> ExitCode {
     eprintln!(
         "detail: Cognito would fail the sign-in and show \"PreTokenGeneration failed with error {e}.\""
     );
-    if let TriggerError::Event(EventError::NotJson(_)) = e {
-        eprintln!("detail: in Lambda the runtime rejects such an event before the handler runs");
+    match e {
+        TriggerError::Event(EventError::NotJson(_)) => {
+            eprintln!(
+                "detail: in Lambda the runtime rejects such an event before the handler runs"
+            );
+        }
+        TriggerError::UnknownVersion => eprintln!(
+            "detail: the event's version is not 1, 2 or 3: pass --lambda-version (V1_0, V2_0 or V3_0) as the pool's LambdaVersion"
+        ),
+        _ => {}
     }
     ExitCode::FAILURE
 }
