@@ -44,10 +44,33 @@ fn filter(var: &impl Fn(&str) -> Option<String>, default: LevelFilter) -> Target
             l.to_lowercase()
         }
     });
-    from_aws
+    let chosen = from_aws
         .or_else(|| var("RUST_LOG"))
         .and_then(|s| s.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(default))
+        .unwrap_or_else(|| Targets::new().with_default(default));
+    cap_runtime(chosen)
+}
+
+/// The Lambda runtime logs every raw event, personal data included, at
+/// TRACE: whatever level is asked for, its crates log at DEBUG at most.
+fn cap_runtime(chosen: Targets) -> Targets {
+    const RUNTIME: &str = "lambda_runtime";
+    let default = chosen.default_level().unwrap_or(LevelFilter::OFF);
+    let mut capped = Targets::new().with_default(default);
+    let mut runtime_named = false;
+    for (target, level) in chosen {
+        if target.starts_with(RUNTIME) {
+            runtime_named |= target == RUNTIME;
+            capped = capped.with_target(target, level.min(LevelFilter::DEBUG));
+        } else {
+            capped = capped.with_target(target, level);
+        }
+    }
+    if runtime_named {
+        capped
+    } else {
+        capped.with_target(RUNTIME, default.min(LevelFilter::DEBUG))
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +91,33 @@ mod tests {
         assert_eq!(f.default_level(), Some(LevelFilter::DEBUG));
         let f = filter(&|_| None, LevelFilter::WARN);
         assert_eq!(f.default_level(), Some(LevelFilter::WARN));
+    }
+
+    #[test]
+    fn the_runtime_never_logs_raw_events() {
+        use tracing::Level;
+        const RAW_EVENT_TARGET: &str = "lambda_runtime::layers::api_response";
+        for asked in [
+            "trace",
+            "TRACE",
+            "lambda_runtime=trace",
+            "lambda_runtime::layers=trace,info",
+        ] {
+            for var in ["AWS_LAMBDA_LOG_LEVEL", "RUST_LOG"] {
+                let f = filter(&|k| (k == var).then(|| asked.to_owned()), LevelFilter::INFO);
+                assert!(
+                    !f.would_enable(RAW_EVENT_TARGET, &Level::TRACE),
+                    "{var}={asked}"
+                );
+            }
+        }
+        let f = filter(
+            &|k| (k == "RUST_LOG").then(|| "trace".into()),
+            LevelFilter::INFO,
+        );
+        assert!(f.would_enable(RAW_EVENT_TARGET, &Level::DEBUG));
+        assert!(f.would_enable("pretoken::handler", &Level::TRACE));
+        let f = filter(&|_| None, LevelFilter::INFO);
+        assert!(!f.would_enable(RAW_EVENT_TARGET, &Level::DEBUG));
     }
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Smoke test of the real Lambda path: the release `pretoken-lambda` binary
+# under `cargo lambda watch` (which serves the Lambda Runtime API to the
+# function and the Invoke API on loopback), invoked with fixtures through
+# `cargo lambda invoke` and plain HTTP. The same path as `sam local invoke`,
+# without Docker. Also checks that the function's own log, at its most
+# verbose, carries no attribute value.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${SMOKE_PORT:-9000}"
+FUNCTION=pretoken-lambda
+URL="http://127.0.0.1:${PORT}/2015-03-31/functions/${FUNCTION}/invocations"
+
+if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then
+  echo "smoke: port ${PORT} is already taken; stop what uses it or set SMOKE_PORT" >&2
+  exit 1
+fi
+command -v cargo-lambda >/dev/null || { echo "smoke: cargo-lambda is not installed (pip install cargo-lambda)" >&2; exit 1; }
+
+log="$(mktemp)"
+# The pool version is pinned as the SAM template does, for cognito-local's "0" events.
+setsid env PRETOKEN_LAMBDA_VERSION=V1_0 AWS_LAMBDA_LOG_LEVEL=trace \
+  cargo lambda watch --release --ignore-changes --invoke-address 127.0.0.1 --invoke-port "${PORT}" \
+  >"${log}" 2>&1 &
+watch_pid=$!
+cleanup() {
+  kill -- "-${watch_pid}" 2>/dev/null || true
+  wait "${watch_pid}" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+invoke() { curl -sS --max-time 60 -X POST "${URL}" --data-binary "@$1"; }
+
+# The first invocation waits for the build; give it time on a cold cache.
+for _ in $(seq 1 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then break; fi
+  kill -0 "${watch_pid}" 2>/dev/null || { cat "${log}" >&2; echo "smoke: cargo lambda watch exited" >&2; exit 1; }
+  sleep 1
+done
+out="$(cargo lambda invoke "${FUNCTION}" --invoke-address 127.0.0.1 --invoke-port "${PORT}" --data-file events/v2-authentication.json)"
+
+check() { # check NAME PYTHON_EXPRESSION_ON_r (the response JSON)
+  python3 -c "import json,sys; r=json.loads(sys.stdin.read()); sys.exit(0 if ($2) else 1)" <<<"$3" \
+    || { echo "smoke: FAILED $1: $3" >&2; exit 1; }
+  echo "smoke: ok  $1"
+}
+
+check "v2 event through cargo lambda invoke" \
+  'r["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToSuppress"]==["email","phone_number","name"] and r["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]["claimsToAddOrOverride"]["tenantId"]=="tenant-42"' \
+  "${out}"
+check "request comes back unchanged" \
+  'r["request"]==json.load(open("events/v2-authentication.json"))["request"]' "${out}"
+check "v1 event" '"claimsOverrideDetails" in r["response"] and "groupOverrideDetails" not in r["response"]["claimsOverrideDetails"]' \
+  "$(invoke events/v1-authentication.json)"
+check "cognito-local v0 event answers in the pinned V1_0" '"claimsOverrideDetails" in r["response"]' \
+  "$(invoke events/cognito-local-v0.json)"
+check "client credentials" '"idTokenGeneration" not in r["response"]["claimsAndScopeOverrideDetails"]' \
+  "$(invoke events/v3-client-credentials.json)"
+bad="$(mktemp)"
+echo '{"version":"2","request":{"userAttributes":{"email":42}}}' >"${bad}"
+check "malformed event gets a precise, typed error" \
+  'r=={"errorType":"InvalidEvent","errorMessage":"invalid event: request.userAttributes[\"email\"] must be a string, not a number"}' \
+  "$(invoke "${bad}")"
+echo
+
+sleep 1
+for secret in jane.doe@example.com +12065551212 "Jane Doe" tenant-42 engineering; do
+  if grep -v -e "^ *Compiling" -e "^ *Finished" -e "^ *Running" "${log}" | grep -qF -- "${secret}"; then
+    grep -nF -- "${secret}" "${log}" >&2; echo "smoke: FAILED the function log contains an attribute value" >&2
+    exit 1
+  fi
+done
+grep -q "token claims customized" "${log}" || { cat "${log}" >&2; echo "smoke: FAILED no invocation log line" >&2; exit 1; }
+echo "smoke: ok  function log (trace level) names claims, never values"
+echo "smoke: 7 passed, 0 failed"
