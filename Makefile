@@ -1,0 +1,49 @@
+# Everyday commands. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+export SAM_CLI_TELEMETRY := 0
+
+EVENT ?= events/v2-authentication.json
+
+.PHONY: help run check test unit smoke sam-validate sam-build lambda lint fmt tools ci
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+run: ## Run the handler on a bundled event with the built-in policy (EVENT=...)
+	cargo run --quiet -- invoke $(EVENT)
+
+check: ## Validate the built-in policy and every example policy
+	cargo run --quiet -- check
+	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
+
+test: tools unit smoke sam-validate ## All tests: unit, golden, CLI, Lambda smoke, template lint
+
+unit: ## cargo test (library, golden fixtures, CLI)
+	cargo test --locked
+
+smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
+	scripts/smoke-lambda.sh
+
+sam-validate: ## Lint template.yaml (sam validate --lint)
+	sam validate --lint
+
+sam-build: ## Build the function as SAM deploys it (cargo lambda, arm64)
+	sam build
+
+lambda: ## Build the arm64 Lambda bootstrap and zip
+	cargo lambda build --release --arm64 --bin pretoken-lambda --output-format zip
+	@ls -l target/lambda/pretoken-lambda/
+
+lint: ## Formatting and clippy, as CI runs them
+	cargo fmt --all -- --check
+	cargo clippy --locked --all-targets -- -D warnings
+
+fmt: ## Format the code
+	cargo fmt --all
+
+tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI)
+	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
+	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
+
+ci: lint test ## What .ci/run runs
