@@ -21,6 +21,7 @@ use crate::event::{self, Version};
 pub struct Trigger {
     config: Result<Config, ConfigError>,
     v1_notice_logged: AtomicBool,
+    mismatch_logged: AtomicBool,
 }
 
 impl Trigger {
@@ -49,6 +50,7 @@ impl Trigger {
         Self {
             config,
             v1_notice_logged: AtomicBool::new(false),
+            mismatch_logged: AtomicBool::new(false),
         }
     }
 
@@ -97,11 +99,11 @@ impl Trigger {
             .and_then(Value::as_str)
             .unwrap_or("");
         if let (Some(configured), Some(sent)) = (config.lambda_version, outcome.event_version) {
-            if configured != sent {
+            if configured != sent && !self.mismatch_logged.swap(true, Ordering::Relaxed) {
                 tracing::warn!(
                     event_version = sent.lambda_version(),
                     configured = configured.lambda_version(),
-                    "the event's version differs from PRETOKEN_LAMBDA_VERSION; answering in the event's version. {}",
+                    "the event's version differs from PRETOKEN_LAMBDA_VERSION; answering in the event's version (logged once per cold start). {}",
                     mismatch_cause(sent, configured)
                 );
             }
@@ -116,7 +118,7 @@ impl Trigger {
         {
             tracing::warn!(
                 skipped = outcome.skipped_access_rules,
-                "access-token rules are not applied to V1 events: V1 can change only the ID token. Set the pool's LambdaVersion to V2_0 or V3_0 (Essentials or Plus plan) to apply them. Logged once per cold start"
+                "access-token rules are not applied to V1 events: V1 can change only the ID token. Set the pool's LambdaVersion to V2_0 or V3_0 (Essentials or Plus plan) to apply them (logged once per cold start)"
             );
         }
         let c = Changes::of(&outcome.response);
