@@ -91,6 +91,8 @@ pub struct EventView<'a> {
     pub client_id: Option<&'a str>,
     /// `userPoolId`.
     pub user_pool_id: Option<&'a str>,
+    /// `userName` (absent on client-credentials grants).
+    pub user_name: Option<&'a str>,
     /// `region`.
     pub region: Option<&'a str>,
     /// `request.userAttributes`, in event order.
@@ -108,6 +110,7 @@ impl<'a> EventView<'a> {
             version: opt_str(event, "version", "version")?,
             trigger_source: opt_str(event, "triggerSource", "triggerSource")?,
             user_pool_id: opt_str(event, "userPoolId", "userPoolId")?,
+            user_name: opt_str(event, "userName", "userName")?,
             region: opt_str(event, "region", "region")?,
             ..EventView::default()
         };

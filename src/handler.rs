@@ -67,6 +67,12 @@ impl Trigger {
     /// Applies the policy to one event and returns the whole event with its
     /// `response` rebuilt.
     pub fn handle(&self, event: Value) -> Result<Value, TriggerError> {
+        self.run(event).map(|(event, _)| event)
+    }
+
+    /// [`Trigger::handle`], also returning what the policy did (for the
+    /// CLI's preview).
+    pub fn run(&self, event: Value) -> Result<(Value, Outcome), TriggerError> {
         let result = self.handle_inner(event);
         if let Err(e) = &result {
             if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
@@ -83,12 +89,12 @@ impl Trigger {
         result
     }
 
-    fn handle_inner(&self, event: Value) -> Result<Value, TriggerError> {
+    fn handle_inner(&self, event: Value) -> Result<(Value, Outcome), TriggerError> {
         let config = self.config.as_ref().map_err(|_| TriggerError::Config)?;
         let mut map = event::into_object(event)?;
         let outcome = apply_to_event(&config.policy, &mut map, config.lambda_version)?;
         self.log(config, &map, &outcome);
-        Ok(Value::Object(map))
+        Ok((Value::Object(map), outcome))
     }
 
     fn log(&self, config: &Config, event: &serde_json::Map<String, Value>, outcome: &Outcome) {

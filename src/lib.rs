@@ -13,8 +13,10 @@ pub mod event;
 pub mod handler;
 pub mod logging;
 pub mod policy;
+pub mod preview;
 pub mod reserved;
 pub mod response;
+pub mod verify;
 
 pub use config::Config;
 pub use error::{ConfigError, EventError, PolicyError, RuleError, TriggerError};

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use pretoken::error::{EventError, TriggerError};
+use pretoken::error::{ConfigError, EventError, TriggerError};
 use pretoken::event::{self, Version};
 use pretoken::{Config, Trigger};
 
@@ -30,7 +30,8 @@ pub struct Args {
     event: PathBuf,
 }
 
-fn parse_version(s: &str) -> Result<Version, String> {
+/// Parses a pool `LambdaVersion` argument.
+pub fn parse_version(s: &str) -> Result<Version, String> {
     Version::from_lambda_version(s).ok_or_else(|| "expected V1_0, V2_0 or V3_0".to_owned())
 }
 
@@ -40,12 +41,7 @@ pub fn run(args: &Args) -> ExitCode {
     let (name, policy) = super::load_policy(args.policy.as_ref());
     let policy = match policy {
         Ok(p) => p,
-        Err(detail) => {
-            let e = TriggerError::Config;
-            eprintln!("error: {}: {e}", e.error_type());
-            eprintln!("detail ({name}): {detail}");
-            return ExitCode::FAILURE;
-        }
+        Err(detail) => return fail_config(&name, &detail),
     };
     let bytes = match read_event(&args.event) {
         Ok(b) => b,
@@ -76,7 +72,16 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-fn fail(e: &TriggerError) -> ExitCode {
+/// Reports an unusable policy as Lambda would, then the detail.
+pub fn fail_config(name: &str, detail: &ConfigError) -> ExitCode {
+    let e = TriggerError::Config;
+    eprintln!("error: {}: {e}", e.error_type());
+    eprintln!("detail ({name}): {detail}");
+    ExitCode::FAILURE
+}
+
+/// Reports a refused invocation as Lambda would, then the detail.
+pub fn fail(e: &TriggerError) -> ExitCode {
     eprintln!("error: {}: {e}", e.error_type());
     eprintln!(
         "detail: Cognito would fail the sign-in and show \"PreTokenGeneration failed with error {e}.\""
@@ -95,7 +100,8 @@ fn fail(e: &TriggerError) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn read_event(path: &PathBuf) -> std::io::Result<Vec<u8>> {
+/// Reads a file, or standard input for `-`.
+pub fn read_event(path: &PathBuf) -> std::io::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin().read_to_end(&mut buf)?;

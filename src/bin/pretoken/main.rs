@@ -5,6 +5,8 @@
 
 mod check;
 mod invoke;
+mod preview;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +31,10 @@ enum Command {
     Invoke(invoke::Args),
     /// Validate a policy and list every problem with its place.
     Check(check::Args),
+    /// Show the ID and access tokens Cognito would issue for an event, and what the policy changed.
+    Preview(preview::Args),
+    /// Verify a Cognito JWT as aws-jwt-verify does, and optionally that it obeys a policy.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +43,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Invoke(args) => invoke::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Preview(args) => preview::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 

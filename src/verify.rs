@@ -1,0 +1,370 @@
+//! Verifying a Cognito JWT as AWS's own verifier (`aws-jwt-verify`) does, and
+//! checking that it obeys a policy.
+//!
+//! Contract: the key is found by the header's `kid`; the algorithm comes from
+//! the key (RSA keys: RS256), never from the token alone, so `none` and HMAC
+//! are refused; the signature is checked before any claim is trusted; then
+//! `exp` (required) and `nbf` with a leeway, `iss` when expected, `token_use`,
+//! and the client (`aud` for ID tokens, `client_id` for access tokens). Each
+//! class of failure has its own error variant and exit code. Pure: the caller
+//! supplies the JWKS and the current time. `ring` does the cryptography.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+use crate::policy::{ClaimRule, Condition, IfMissing, Policy, Source};
+use crate::reserved::TokenKind;
+
+/// Why a token is not valid; each variant is one class of failure.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum VerifyError {
+    /// Not a JWT: parts, base64url, JSON, header fields.
+    #[error("malformed token: {0}")]
+    Malformed(String),
+    /// Unknown key, refused algorithm, or a signature that does not verify.
+    #[error("signature: {0}")]
+    Signature(String),
+    /// Expired, or not yet valid.
+    #[error("time: {0}")]
+    Time(String),
+    /// A claim differs from what was expected.
+    #[error("claim mismatch: {0}")]
+    Claim(String),
+    /// The token breaks the policy.
+    #[error("policy violation: {0}")]
+    Policy(String),
+}
+
+impl VerifyError {
+    /// The process exit code for this class of failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Malformed(_) => 3,
+            Self::Signature(_) => 4,
+            Self::Time(_) => 5,
+            Self::Claim(_) => 6,
+            Self::Policy(_) => 7,
+        }
+    }
+}
+
+/// One RSA signing key of a JWKS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jwk {
+    /// Key ID, matched against the token header's `kid`.
+    pub kid: String,
+    /// The algorithm the key is for: RS256.
+    pub alg: String,
+    /// Modulus, big-endian bytes.
+    pub n: Vec<u8>,
+    /// Public exponent, big-endian bytes.
+    pub e: Vec<u8>,
+}
+
+/// A JSON Web Key Set: the RSA signing keys it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Jwks {
+    /// The usable keys; keys of other types or uses are left out.
+    pub keys: Vec<Jwk>,
+}
+
+impl Jwks {
+    /// Parses a JWKS document (`{"keys": [...]}`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let doc: Value =
+            serde_json::from_str(text).map_err(|e| format!("JWKS is not JSON: {e}"))?;
+        let keys = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or("JWKS has no \"keys\" array")?;
+        let mut out = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let field = |name: &str| k.get(name).and_then(Value::as_str);
+            if field("kty") != Some("RSA") || field("use").is_some_and(|u| u != "sig") {
+                continue;
+            }
+            let alg = field("alg").unwrap_or("RS256").to_owned();
+            let b64 = |name: &str| {
+                field(name)
+                    .and_then(|s| URL_SAFE_NO_PAD.decode(s.trim_end_matches('=')).ok())
+                    .ok_or(format!("JWKS keys[{i}].{name} is not base64url"))
+            };
+            out.push(Jwk {
+                kid: field("kid")
+                    .ok_or(format!("JWKS keys[{i}] has no kid"))?
+                    .to_owned(),
+                alg,
+                n: b64("n")?,
+                e: b64("e")?,
+            });
+        }
+        Ok(Self { keys: out })
+    }
+}
+
+/// `token_use`: which token this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenUse {
+    /// An ID token.
+    Id,
+    /// An access token.
+    Access,
+}
+
+impl TokenUse {
+    /// The claim's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Access => "access",
+        }
+    }
+
+    /// The token a policy rule names.
+    pub fn kind(self) -> TokenKind {
+        match self {
+            Self::Id => TokenKind::Id,
+            Self::Access => TokenKind::Access,
+        }
+    }
+}
+
+/// What the token must match besides its signature and times.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// The app client: `aud` of ID tokens, `client_id` of access tokens.
+    pub client_id: Option<String>,
+    /// `id` or `access`.
+    pub token_use: Option<TokenUse>,
+    /// The exact `iss`.
+    pub issuer: Option<String>,
+    /// Seconds of clock skew allowed on `exp` and `nbf`.
+    pub leeway: u64,
+}
+
+/// A token whose signature and claims were verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    /// Its header.
+    pub header: Map<String, Value>,
+    /// Its claims.
+    pub claims: Map<String, Value>,
+    /// Its `token_use`.
+    pub token_use: TokenUse,
+}
+
+fn decode_part(part: &str, what: &str) -> Result<Map<String, Value>, VerifyError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| VerifyError::Malformed(format!("the {what} is not base64url")))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(VerifyError::Malformed(format!(
+            "the {what} is not a JSON object"
+        ))),
+    }
+}
+
+/// Verifies `token` against `jwks` and `expected` at time `now` (seconds
+/// since the epoch).
+pub fn verify(
+    token: &str,
+    jwks: &Jwks,
+    expected: &Expected,
+    now: u64,
+) -> Result<Verified, VerifyError> {
+    let token = token.trim();
+    let parts: Vec<&str> = token.split('.').collect();
+    let [h, p, s] = parts.as_slice() else {
+        return Err(VerifyError::Malformed(format!(
+            "a JWT has 3 parts separated by dots, this has {}",
+            parts.len()
+        )));
+    };
+    let header = decode_part(h, "header")?;
+    let claims = decode_part(p, "payload")?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| VerifyError::Malformed("the signature is not base64url".into()))?;
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VerifyError::Malformed("the header has no alg".into()))?;
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .ok_or_else(|| VerifyError::Malformed("the header has no kid".into()))?;
+
+    let key =
+        jwks.keys.iter().find(|k| k.kid == kid).ok_or_else(|| {
+            VerifyError::Signature(format!("no key with kid {kid:?} in the JWKS"))
+        })?;
+    if key.alg != "RS256" {
+        return Err(VerifyError::Signature(format!(
+            "key {kid:?} is for {}, which is not supported (Cognito signs with RS256)",
+            key.alg
+        )));
+    }
+    if alg != key.alg {
+        return Err(VerifyError::Signature(format!(
+            "the token says alg {alg:?} but its key is for {}: refused",
+            key.alg
+        )));
+    }
+    let message = &token[..h.len() + 1 + p.len()];
+    ring::signature::RsaPublicKeyComponents {
+        n: &key.n,
+        e: &key.e,
+    }
+    .verify(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        message.as_bytes(),
+        &signature,
+    )
+    .map_err(|_| VerifyError::Signature("the signature does not verify".into()))?;
+
+    check_claims(&claims, expected, now).map(|token_use| Verified {
+        header,
+        claims,
+        token_use,
+    })
+}
+
+fn check_claims(
+    claims: &Map<String, Value>,
+    expected: &Expected,
+    now: u64,
+) -> Result<TokenUse, VerifyError> {
+    let number = |name: &str| claims.get(name).and_then(Value::as_u64);
+    let exp = number("exp").ok_or_else(|| VerifyError::Claim("the token has no exp".into()))?;
+    if exp.saturating_add(expected.leeway) <= now {
+        return Err(VerifyError::Time(format!(
+            "expired {} s ago (exp {exp})",
+            now - exp
+        )));
+    }
+    if let Some(nbf) = number("nbf") {
+        if nbf > now.saturating_add(expected.leeway) {
+            return Err(VerifyError::Time(format!(
+                "not valid for another {} s (nbf {nbf})",
+                nbf - now
+            )));
+        }
+    }
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    if let Some(iss) = &expected.issuer {
+        if text("iss") != Some(iss) {
+            return Err(VerifyError::Claim(format!(
+                "iss is {:?}, expected {iss:?}",
+                text("iss").unwrap_or("(none)")
+            )));
+        }
+    }
+    let token_use = match text("token_use") {
+        Some("id") => TokenUse::Id,
+        Some("access") => TokenUse::Access,
+        other => {
+            return Err(VerifyError::Claim(format!(
+                "token_use is {:?}, expected \"id\" or \"access\"",
+                other.unwrap_or("(none)")
+            )));
+        }
+    };
+    if let Some(want) = expected.token_use {
+        if want != token_use {
+            return Err(VerifyError::Claim(format!(
+                "token_use is {:?}, expected {:?}",
+                token_use.as_str(),
+                want.as_str()
+            )));
+        }
+    }
+    if let Some(client) = &expected.client_id {
+        let ok = match token_use {
+            TokenUse::Id => match claims.get("aud") {
+                Some(Value::String(a)) => a == client,
+                Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(client)),
+                _ => false,
+            },
+            TokenUse::Access => text("client_id") == Some(client),
+        };
+        if !ok {
+            let claim = if token_use == TokenUse::Id {
+                "aud"
+            } else {
+                "client_id"
+            };
+            return Err(VerifyError::Claim(format!(
+                "{claim} is not the client {client:?}"
+            )));
+        }
+    }
+    Ok(token_use)
+}
+
+/// Checks a verified token against a policy: no claim the policy suppresses
+/// from this token type is present, and every claim it adds to every such
+/// token is. Rules whose condition the token cannot decide (trigger sources)
+/// are not checked. Returns every violation.
+pub fn check_policy(policy: &Policy, token: &Verified) -> Vec<String> {
+    let kind = token.token_use.kind();
+    let claims = &token.claims;
+    let client = match token.token_use {
+        TokenUse::Id => claims.get("aud").and_then(Value::as_str),
+        TokenUse::Access => claims.get("client_id").and_then(Value::as_str),
+    };
+    let groups: Vec<&str> = claims
+        .get("cognito:groups")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut violations = Vec::new();
+    for (i, rule) in policy.suppress.iter().enumerate() {
+        if !rule.tokens.has(kind) || decide(&rule.when, client, &groups) != Some(true) {
+            continue;
+        }
+        for c in rule.claims.iter().filter(|c| claims.contains_key(*c)) {
+            violations.push(format!(
+                "claim {c} is present, but the policy suppresses it from {kind}s (suppress[{i}])"
+            ));
+        }
+    }
+    for (i, rule) in policy.claims.iter().enumerate() {
+        if rule.tokens.has(kind) && always_added(rule) && !claims.contains_key(&rule.claim) {
+            let hint = if kind == TokenKind::Access {
+                "; a V1 pool cannot add access-token claims"
+            } else {
+                ""
+            };
+            violations.push(format!(
+                "claim {} is missing, but the policy adds it to every {kind} (claims[{i}]){hint}",
+                rule.claim
+            ));
+        }
+    }
+    violations
+}
+
+/// Whether a condition holds for a token: `None` when the token cannot tell.
+fn decide(c: &Condition, client: Option<&str>, groups: &[&str]) -> Option<bool> {
+    if !c.trigger_sources.is_empty() {
+        return None;
+    }
+    let client_ok =
+        c.client_ids.is_empty() || client.is_some_and(|id| c.client_ids.iter().any(|x| x == id));
+    let group_ok = c.groups.is_empty() || c.groups.iter().any(|g| groups.contains(&g.as_str()));
+    Some(client_ok && group_ok)
+}
+
+/// Whether a rule puts its claim in every token it targets.
+fn always_added(rule: &ClaimRule) -> bool {
+    rule.when.is_always()
+        && match rule.source {
+            Source::Value(_) | Source::Context(_) => true,
+            Source::Attribute { .. } | Source::Groups(_) => {
+                !matches!(rule.if_missing, IfMissing::Skip)
+            }
+        }
+}
