@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check test unit smoke sam-validate sam-build lambda lint fmt tools ci
+.PHONY: help run check test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -17,13 +17,16 @@ check: ## Validate the built-in policy and every example policy
 	cargo run --quiet -- check
 	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
 
-test: tools unit smoke sam-validate ## All tests: unit, golden, CLI, Lambda smoke, template lint
+test: tools unit smoke e2e sam-validate ## All tests: unit, golden, CLI, Lambda smoke, end to end, template lint
 
 unit: ## cargo test (library, golden fixtures, CLI)
 	cargo test --locked
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
 	scripts/smoke-lambda.sh
+
+e2e: ## Sign in against cognito-local calling the function; verify and preview the real token
+	python3 e2e/run.py
 
 sam-validate: ## Lint template.yaml (sam validate --lint)
 	sam validate --lint
@@ -42,8 +45,10 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI)
+tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, cognito-local)
 	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
 	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
+	@python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
+	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 
 ci: lint test ## What .ci/run runs
