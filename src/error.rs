@@ -16,6 +16,12 @@ pub enum EventError {
     /// runtime rejects such events before the handler runs).
     #[error("the event is not valid JSON ({0})")]
     NotJson(String),
+    /// An object repeats a key: parsers disagree on which one counts.
+    #[error("the event repeats a key ({0})")]
+    Duplicate(String),
+    /// Larger than Lambda accepts for a synchronous invocation.
+    #[error("the event is {0} bytes, over Lambda's 6 MB limit")]
+    TooLarge(usize),
     /// The JSON is valid but is not an object.
     #[error("the event must be a JSON object, not {0}")]
     NotAnObject(&'static str),

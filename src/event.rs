@@ -171,10 +171,22 @@ impl<'a> EventView<'a> {
     }
 }
 
-/// Parses event bytes into the JSON object the handler works on.
+/// The largest event Lambda passes to a synchronous invocation: 6 MB.
+pub const MAX_EVENT_BYTES: usize = 6 * 1024 * 1024;
+
+/// Parses event bytes into the JSON object the handler works on, refusing
+/// duplicate keys (see [`crate::json`]) and events over [`MAX_EVENT_BYTES`].
 pub fn parse_bytes(bytes: &[u8]) -> Result<Map<String, Value>, EventError> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(syntax_message(&e)))?;
+    if bytes.len() > MAX_EVENT_BYTES {
+        return Err(EventError::TooLarge(bytes.len()));
+    }
+    let value = crate::json::from_slice(bytes).map_err(|e| {
+        if e.is_data() {
+            EventError::Duplicate(syntax_message(&e))
+        } else {
+            EventError::NotJson(syntax_message(&e))
+        }
+    })?;
     into_object(value)
 }
 

@@ -70,23 +70,43 @@ impl Trigger {
         self.run(event).map(|(event, _)| event)
     }
 
+    /// [`Trigger::handle`] on the event's JSON text, as Lambda delivers it:
+    /// duplicate keys and oversized events get this crate's own errors.
+    pub fn handle_bytes(&self, bytes: &[u8]) -> Result<Value, TriggerError> {
+        let parsed = match &self.config {
+            Ok(_) => event::parse_bytes(bytes).map_err(TriggerError::Event),
+            Err(_) => Err(TriggerError::Config),
+        };
+        match parsed {
+            Ok(map) => self.handle(Value::Object(map)),
+            Err(e) => {
+                self.log_error(&e);
+                Err(e)
+            }
+        }
+    }
+
     /// [`Trigger::handle`], also returning what the policy did (for the
     /// CLI's preview).
     pub fn run(&self, event: Value) -> Result<(Value, Outcome), TriggerError> {
         let result = self.handle_inner(event);
         if let Err(e) = &result {
-            if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
-                tracing::error!(error_type = e.error_type(), detail = %detail, "refused to issue tokens");
-            } else if *e == TriggerError::UnknownVersion {
-                tracing::error!(
-                    error_type = e.error_type(),
-                    "refused to issue tokens: the event's version is not 1, 2 or 3 and PRETOKEN_LAMBDA_VERSION is not set, so the response format the pool reads is unknown"
-                );
-            } else {
-                tracing::error!(error_type = e.error_type(), error = %e, "refused to issue tokens");
-            }
+            self.log_error(e);
         }
         result
+    }
+
+    fn log_error(&self, e: &TriggerError) {
+        if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
+            tracing::error!(error_type = e.error_type(), detail = %detail, "refused to issue tokens");
+        } else if *e == TriggerError::UnknownVersion {
+            tracing::error!(
+                error_type = e.error_type(),
+                "refused to issue tokens: the event's version is not 1, 2 or 3 and PRETOKEN_LAMBDA_VERSION is not set, so the response format the pool reads is unknown"
+            );
+        } else {
+            tracing::error!(error_type = e.error_type(), error = %e, "refused to issue tokens");
+        }
     }
 
     fn handle_inner(&self, event: Value) -> Result<(Value, Outcome), TriggerError> {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod event;
 pub mod handler;
+pub mod json;
 pub mod logging;
 pub mod policy;
 pub mod preview;

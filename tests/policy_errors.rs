@@ -27,7 +27,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("[]", &["a policy must be a JSON object, not an array"]),
     (
         r#"{"claims": [], "claims": []}"#,
-        &["duplicate field `claims` at line 1 column 28"],
+        &["duplicate field `claims` at line 1 column 23"],
     ),
     (
         r#"{"suppres": []}"#,

@@ -2,7 +2,7 @@
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use pretoken::Trigger;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use tracing::level_filters::LevelFilter;
 
 #[tokio::main(flavor = "current_thread")]
@@ -10,8 +10,12 @@ async fn main() -> Result<(), Error> {
     pretoken::logging::init(LevelFilter::INFO);
     // Built once per cold start and shared by every invocation.
     let trigger: &'static Trigger = Box::leak(Box::new(Trigger::from_env()));
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        trigger.handle(event.payload)
-    }))
+    // The runtime checks the payload is JSON; the handler parses it, so that
+    // duplicate keys and the like get its own precise errors.
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<Box<RawValue>>| async move {
+            trigger.handle_bytes(event.payload.get().as_bytes())
+        },
+    ))
     .await
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pretoken::error::{ConfigError, EventError, TriggerError};
-use pretoken::event::{self, Version};
+use pretoken::event::Version;
 use pretoken::{Config, Trigger};
 
 /// Arguments of `pretoken invoke`.
@@ -50,15 +50,11 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let value = match event::parse_bytes(&bytes) {
-        Ok(map) => serde_json::Value::Object(map),
-        Err(e) => return fail(&TriggerError::Event(e)),
-    };
     let trigger = Trigger::new(Ok(Config {
         policy,
         lambda_version: args.lambda_version,
     }));
-    match trigger.handle(value) {
+    match trigger.handle_bytes(&bytes) {
         Ok(out) => {
             let text = if args.compact {
                 serde_json::to_string(&out)
