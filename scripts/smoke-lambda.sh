@@ -62,6 +62,10 @@ echo '{"version":"2","request":{"userAttributes":{"email":42}}}' >"${bad}"
 check "malformed event gets a precise, typed error" \
   'r=={"errorType":"InvalidEvent","errorMessage":"invalid event: request.userAttributes[\"email\"] must be a string, not a number"}' \
   "$(invoke "${bad}")"
+echo '{"version":"2","request":{"userAttributes":{"custom:tenantId":"a","custom:tenantId":"b"}}}' >"${bad}"
+check "duplicate keys get the handler's own error, not the runtime's" \
+  'r=={"errorType":"InvalidEvent","errorMessage":"invalid event: the event repeats a key (duplicate field `custom:tenantId` at line 1 column 83)"}' \
+  "$(invoke "${bad}")"
 echo
 
 sleep 1
@@ -73,4 +77,4 @@ for secret in jane.doe@example.com +12065551212 "Jane Doe" tenant-42 engineering
 done
 grep -q "token claims customized" "${log}" || { cat "${log}" >&2; echo "smoke: FAILED no invocation log line" >&2; exit 1; }
 echo "smoke: ok  function log (trace level) names claims, never values"
-echo "smoke: 7 passed, 0 failed"
+echo "smoke: 8 passed, 0 failed"
