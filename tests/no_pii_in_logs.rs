@@ -1,0 +1,197 @@
+//! No attribute or claim value ever reaches the log: every fixture with every
+//! policy, and failing invocations, through the Lambda handler with logging
+//! at its most verbose (text and JSON), captured and searched.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use pretoken::event::Version;
+use pretoken::{ConfigError, Trigger};
+use serde_json::Value;
+use tracing_subscriber::fmt::MakeWriter;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Runs `f` with every log event at TRACE captured, as text or JSON.
+fn captured(json: bool, f: impl FnOnce()) -> String {
+    let cap = Capture::default();
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(cap.clone())
+        .with_ansi(false);
+    if json {
+        tracing::subscriber::with_default(builder.json().finish(), f);
+    } else {
+        tracing::subscriber::with_default(builder.finish(), f);
+    }
+    String::from_utf8(cap.0.lock().unwrap().clone()).unwrap()
+}
+
+/// Every string value under `v`.
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+/// The values that must never be logged: attributes, user name, groups,
+/// roles, client metadata, and every claim value a response adds. The client
+/// ID, trigger source and requested scopes may be: they name an app, a flow
+/// and OAuth permissions, not a person (scope names are logged when added or
+/// suppressed).
+fn secrets(event: &Value, response: Option<&Value>, names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut request = event["request"].clone();
+    if let Some(r) = request.as_object_mut() {
+        r.remove("scopes");
+    }
+    strings(&request, &mut out);
+    strings(&event["userName"], &mut out);
+    if let Some(r) = response {
+        strings(r, &mut out);
+    }
+    out.retain(|s| {
+        s.len() >= 4
+            && !["true", "false"].contains(&s.as_str())
+            && !names.contains(s)
+            && Some(s.as_str()) != event["callerContext"]["clientId"].as_str()
+            && Some(s.as_str()) != event["triggerSource"].as_str()
+    });
+    out
+}
+
+/// Claim, attribute and scope names may be logged; they are not personal.
+fn names(event: &Value, response: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(m) = event["request"]["userAttributes"].as_object() {
+        names.extend(m.keys().cloned());
+    }
+    fn keys_and_lists(v: &Value, out: &mut Vec<String>) {
+        if let Value::Object(m) = v {
+            for (k, v) in m {
+                out.push(k.clone());
+                match (k.as_str(), v) {
+                    ("claimsToSuppress" | "scopesToAdd" | "scopesToSuppress", Value::Array(a)) => {
+                        out.extend(a.iter().filter_map(Value::as_str).map(str::to_owned));
+                    }
+                    ("claimsToAddOrOverride", Value::Object(claims)) => {
+                        out.extend(claims.keys().cloned())
+                    }
+                    _ => keys_and_lists(v, out),
+                }
+            }
+        }
+    }
+    keys_and_lists(response, &mut names);
+    names
+}
+
+#[test]
+fn fixtures_with_every_policy_log_no_values() {
+    let mut checked = 0;
+    for json in [false, true] {
+        for policy_file in policy_files() {
+            let policy = load_policy(&policy_file);
+            for event_file in event_files() {
+                let bytes = std::fs::read(&event_file).unwrap();
+                let event: Value = serde_json::from_slice(&bytes).unwrap();
+                let mut out = None;
+                let log = captured(json, || {
+                    let t = trigger(policy.clone(), Some(configured_version(&event_file)));
+                    out = Some(t.handle_bytes(&bytes).unwrap());
+                });
+                let response = &out.as_ref().unwrap()["response"];
+                assert!(log.contains("token claims customized"), "{log}");
+                for s in secrets(&event, Some(response), &names(&event, response)) {
+                    assert!(
+                        !log.contains(&s),
+                        "{}: {s:?} logged:\n{log}",
+                        event_file.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
+
+#[test]
+fn failures_log_no_values() {
+    let event = read_json(&root().join("events/v2-authentication.json"));
+    let bytes = serde_json::to_vec(&event).unwrap();
+    let secrets = secrets(&event, None, &[]);
+    let failing = [
+        (
+            r#"{"claims": [{"claim": "x", "attribute": "custom:absent", "ifMissing": "fail"}]}"#,
+            "RuleFailed",
+        ),
+        (
+            r#"{"claims": [{"claim": "x", "attribute": "email", "convert": "number"}]}"#,
+            "RuleFailed",
+        ),
+    ];
+    for (p, kind) in failing {
+        let log = captured(false, || {
+            let err = trigger(policy(p), None).handle_bytes(&bytes).unwrap_err();
+            assert_eq!(err.error_type(), kind);
+        });
+        assert!(log.contains(kind), "{log}");
+        for s in &secrets {
+            assert!(!log.contains(s.as_str()), "{s:?} logged:\n{log}");
+        }
+    }
+    // An invalid configuration, an unknown version, a malformed event.
+    let bad = pretoken::Policy::from_json(r#"{"claims": [{"claim": "sub", "value": 1}]}"#, "P")
+        .unwrap_err();
+    let mut unknown = event.clone();
+    unknown["version"] = "0".into();
+    let mut malformed = event.clone();
+    malformed["request"]["userAttributes"]["custom:n"] = 5.into();
+    let log = captured(true, || {
+        let t = Trigger::new(Err(ConfigError::Policy(bad)));
+        assert!(t.handle_bytes(&bytes).is_err());
+        let t = trigger(load_policy(&root().join("policy.json")), None);
+        assert!(t.handle(unknown).is_err());
+        assert!(t.handle(malformed).is_err());
+        let t = trigger(load_policy(&root().join("policy.json")), Some(Version::V2));
+        assert!(
+            t.handle_bytes(b"{\"userName\": \"jane\", \"userName\": \"jane2\"}")
+                .is_err()
+        );
+    });
+    for kind in [
+        "InvalidConfiguration",
+        "UnknownEventVersion",
+        "InvalidEvent",
+    ] {
+        assert!(log.contains(kind), "{log}");
+    }
+    for s in secrets.iter().chain([&"jane2".to_owned()]) {
+        assert!(!log.contains(s.as_str()), "{s:?} logged:\n{log}");
+    }
+}
