@@ -84,27 +84,29 @@ fn secrets(event: &Value, response: Option<&Value>, names: &[String]) -> Vec<Str
     out
 }
 
+/// Object keys, and the names listed in a response.
+fn keys_and_lists(v: &Value, out: &mut Vec<String>) {
+    if let Value::Object(m) = v {
+        for (k, v) in m {
+            out.push(k.clone());
+            match (k.as_str(), v) {
+                ("claimsToSuppress" | "scopesToAdd" | "scopesToSuppress", Value::Array(a)) => {
+                    out.extend(a.iter().filter_map(Value::as_str).map(str::to_owned));
+                }
+                ("claimsToAddOrOverride", Value::Object(claims)) => {
+                    out.extend(claims.keys().cloned())
+                }
+                _ => keys_and_lists(v, out),
+            }
+        }
+    }
+}
+
 /// Claim, attribute and scope names may be logged; they are not personal.
 fn names(event: &Value, response: &Value) -> Vec<String> {
     let mut names = Vec::new();
     if let Some(m) = event["request"]["userAttributes"].as_object() {
         names.extend(m.keys().cloned());
-    }
-    fn keys_and_lists(v: &Value, out: &mut Vec<String>) {
-        if let Value::Object(m) = v {
-            for (k, v) in m {
-                out.push(k.clone());
-                match (k.as_str(), v) {
-                    ("claimsToSuppress" | "scopesToAdd" | "scopesToSuppress", Value::Array(a)) => {
-                        out.extend(a.iter().filter_map(Value::as_str).map(str::to_owned));
-                    }
-                    ("claimsToAddOrOverride", Value::Object(claims)) => {
-                        out.extend(claims.keys().cloned())
-                    }
-                    _ => keys_and_lists(v, out),
-                }
-            }
-        }
     }
     keys_and_lists(response, &mut names);
     names
