@@ -94,7 +94,7 @@ fn keys_and_lists(v: &Value, out: &mut Vec<String>) {
                     out.extend(a.iter().filter_map(Value::as_str).map(str::to_owned));
                 }
                 ("claimsToAddOrOverride", Value::Object(claims)) => {
-                    out.extend(claims.keys().cloned())
+                    out.extend(claims.keys().cloned());
                 }
                 _ => keys_and_lists(v, out),
             }
