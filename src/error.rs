@@ -17,7 +17,7 @@ pub enum EventError {
     #[error("the event is not valid JSON ({0})")]
     NotJson(String),
     /// An object repeats a key: parsers disagree on which one counts.
-    #[error("the event repeats a key ({0})")]
+    #[error("the event repeats the key {0}")]
     Duplicate(String),
     /// Larger than Lambda accepts for a synchronous invocation.
     #[error("the event is {0} bytes, over Lambda's 6 MB limit")]

@@ -175,19 +175,24 @@ impl<'a> EventView<'a> {
 pub const MAX_EVENT_BYTES: usize = 6 * 1024 * 1024;
 
 /// Parses event bytes into the JSON object the handler works on, refusing
-/// duplicate keys (see [`crate::json`]) and events over [`MAX_EVENT_BYTES`].
+/// events over [`MAX_EVENT_BYTES`] and repeated keys (see [`crate::json`]).
 pub fn parse_bytes(bytes: &[u8]) -> Result<Map<String, Value>, EventError> {
     if bytes.len() > MAX_EVENT_BYTES {
         return Err(EventError::TooLarge(bytes.len()));
     }
-    let value = crate::json::from_slice(bytes).map_err(|e| {
-        if e.is_data() {
-            EventError::Duplicate(syntax_message(&e))
-        } else {
-            EventError::NotJson(syntax_message(&e))
-        }
-    })?;
-    into_object(value)
+    let parsed: crate::json::Event =
+        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(syntax_message(&e)))?;
+    from_payload(parsed)
+}
+
+/// The event object from a payload parsed by the Lambda runtime: refuses
+/// repeated keys (parsers disagree on which occurrence counts) and values
+/// that are not objects.
+pub fn from_payload(parsed: crate::json::Event) -> Result<Map<String, Value>, EventError> {
+    if let Some(key) = parsed.duplicate {
+        return Err(EventError::Duplicate(quoted(&key)));
+    }
+    into_object(parsed.value)
 }
 
 /// Checks that an already-parsed event is a JSON object.

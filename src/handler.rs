@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::apply::{Changes, Outcome, apply_to_event};
 use crate::config::Config;
-use crate::error::{ConfigError, TriggerError};
+use crate::error::{ConfigError, EventError, TriggerError};
 use crate::event::{self, Version};
 
 /// The trigger with its configuration, built once per cold start.
@@ -70,11 +70,23 @@ impl Trigger {
         self.run(event).map(|(event, _)| event)
     }
 
-    /// [`Trigger::handle`] on the event's JSON text, as Lambda delivers it:
-    /// duplicate keys and oversized events get this crate's own errors.
+    /// [`Trigger::handle`] on the event's JSON text (the CLI's input).
     pub fn handle_bytes(&self, bytes: &[u8]) -> Result<Value, TriggerError> {
+        self.checked(|| event::parse_bytes(bytes))
+    }
+
+    /// [`Trigger::handle`] on a payload as the Lambda runtime parsed it, in
+    /// one pass: a repeated key gets this crate's own error.
+    pub fn handle_payload(&self, payload: crate::json::Event) -> Result<Value, TriggerError> {
+        self.checked(|| event::from_payload(payload))
+    }
+
+    fn checked(
+        &self,
+        parse: impl FnOnce() -> Result<serde_json::Map<String, Value>, EventError>,
+    ) -> Result<Value, TriggerError> {
         let parsed = match &self.config {
-            Ok(_) => event::parse_bytes(bytes).map_err(TriggerError::Event),
+            Ok(_) => parse().map_err(TriggerError::Event),
             Err(_) => Err(TriggerError::Config),
         };
         match parsed {

@@ -1,8 +1,7 @@
 //! The Lambda function: set up logging, load the policy once, run the handler.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use pretoken::Trigger;
-use serde_json::value::RawValue;
+use pretoken::{Trigger, json};
 use tracing::level_filters::LevelFilter;
 
 #[tokio::main(flavor = "current_thread")]
@@ -10,12 +9,10 @@ async fn main() -> Result<(), Error> {
     pretoken::logging::init(LevelFilter::INFO);
     // Built once per cold start and shared by every invocation.
     let trigger: &'static Trigger = Box::leak(Box::new(Trigger::from_env()));
-    // The runtime checks the payload is JSON; the handler parses it, so that
-    // duplicate keys and the like get its own precise errors.
+    // One parse, which also notes repeated keys so that the handler can
+    // refuse them with its own error.
     lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<Box<RawValue>>| async move {
-            trigger.handle_bytes(event.payload.get().as_bytes())
-        },
+        move |event: LambdaEvent<json::Event>| async move { trigger.handle_payload(event.payload) },
     ))
     .await
 }
