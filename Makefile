@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci
+.PHONY: help run check test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,3 +52,15 @@ tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, bo
 	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 
 ci: lint test ## What .ci/run runs
+
+deny: ## Supply chain: licences, bans, sources; advisories when the database is reachable
+	cargo deny --locked check --hide-inclusion-graph licenses bans sources
+	@if timeout 60 cargo deny fetch >/dev/null 2>&1; then \
+		cargo deny --locked check --hide-inclusion-graph advisories; \
+	else echo "deny: advisories skipped: the advisory database (GitHub) is unreachable from here"; fi
+
+fuzz-smoke: ## A short run of each fuzz target on its kept corpus (nightly, cargo-fuzz)
+	@for t in event_bytes event_structured policy; do \
+		(cd fuzz && cargo +nightly fuzz run $$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 2>&1 \
+			| grep -E '^(Done|stat::number_of_executed_units|==[0-9]+==|SUMMARY)' ) || exit 1; \
+	done
