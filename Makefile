@@ -17,7 +17,7 @@ check: ## Validate the built-in policy and every example policy
 	cargo run --quiet -- check
 	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
 
-test: tools unit smoke e2e sam-validate ## All tests: unit, golden, CLI, Lambda smoke, end to end, template lint
+test: tools unit smoke e2e sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, Lambda smoke, end to end, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test (library, golden fixtures, CLI)
 	cargo test --locked
@@ -45,11 +45,13 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, cognito-local)
+tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, cognito-local, cargo-deny, cargo-fuzz)
 	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
 	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
 	@python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
 	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+	@command -v cargo-deny >/dev/null || cargo install --locked --quiet cargo-deny@0.20.2
+	@command -v cargo-fuzz >/dev/null || cargo install --locked --quiet cargo-fuzz@0.13.2
 
 ci: lint test ## What .ci/run runs
 
@@ -60,7 +62,10 @@ deny: ## Supply chain: licences, bans, sources; advisories when the database is 
 	else echo "deny: advisories skipped: the advisory database (GitHub) is unreachable from here"; fi
 
 fuzz-smoke: ## A short run of each fuzz target on its kept corpus (nightly, cargo-fuzz)
+	@mkdir -p target
 	@for t in event_bytes event_structured policy; do \
-		(cd fuzz && cargo +nightly fuzz run $$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 2>&1 \
-			| grep -E '^(Done|stat::number_of_executed_units|==[0-9]+==|SUMMARY)' ) || exit 1; \
+		echo "fuzz: $$t for $${FUZZ_SECONDS:-30} s"; \
+		(cd fuzz && cargo +nightly fuzz run $$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 \
+			> ../target/fuzz-$$t.log 2>&1) || { tail -n 40 target/fuzz-$$t.log; exit 1; }; \
+		grep -E '^(Done|stat::number_of_executed_units)' target/fuzz-$$t.log; \
 	done
