@@ -12,7 +12,6 @@ use serde_json::{Map, Value};
 use crate::error::{RuleError, TriggerError};
 use crate::event::{EventView, Version};
 use crate::policy::{ClaimRule, Condition, ContextField, Conversion, IfMissing, Policy, Source};
-use crate::reserved::TokenKind;
 use crate::response::{
     AccessTokenGeneration, ClaimsAndScopeOverrideDetails, ClaimsOverrideDetails, GroupOverride,
     IdTokenGeneration, Response,
@@ -32,30 +31,27 @@ pub struct Outcome {
     pub skipped_access_rules: usize,
 }
 
-/// Applies `policy` to the event in place: reads it, replaces its `response`.
+/// Applies `policy` to an event: reads it and decides its new `response`
+/// (which [`crate::handler::Output`] writes in place of the old one).
 /// `configured` is the pool's `LambdaVersion`, used when the event's
 /// `version` is not one Cognito sends.
 pub fn apply_to_event(
     policy: &Policy,
-    event: &mut Map<String, Value>,
+    event: &Map<String, Value>,
     configured: Option<Version>,
 ) -> Result<Outcome, TriggerError> {
-    let outcome = {
-        let view = EventView::parse(event)?;
-        let event_version = view.version.and_then(Version::from_event_field);
-        let version = event_version
-            .or(configured)
-            .ok_or(TriggerError::UnknownVersion)?;
-        let (response, skipped_access_rules) = decide(policy, &view, version)?;
-        Outcome {
-            response,
-            version,
-            event_version,
-            skipped_access_rules,
-        }
-    };
-    event.insert("response".to_owned(), outcome.response.to_value());
-    Ok(outcome)
+    let view = EventView::parse(event)?;
+    let event_version = view.version.and_then(Version::from_event_field);
+    let version = event_version
+        .or(configured)
+        .ok_or(TriggerError::UnknownVersion)?;
+    let (response, skipped_access_rules) = decide(policy, &view, version)?;
+    Ok(Outcome {
+        response,
+        version,
+        event_version,
+        skipped_access_rules,
+    })
 }
 
 /// Claims to add and suppress for one token, in policy order.
@@ -351,69 +347,96 @@ fn as_v1_string(v: Value) -> Value {
     }
 }
 
-/// Names of the claims and scopes a response changes, for the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
+/// Names of the claims and scopes a response changes, for the log: borrowed
+/// from the response and written comma-separated only when formatted.
+#[derive(Debug, Clone, Copy)]
+pub struct Changes<'a> {
     /// ID-token claims added or overridden.
-    pub id_added: Vec<String>,
+    pub id_added: Names<'a>,
     /// ID-token claims suppressed.
-    pub id_suppressed: Vec<String>,
+    pub id_suppressed: Names<'a>,
     /// Access-token claims added or overridden.
-    pub access_added: Vec<String>,
+    pub access_added: Names<'a>,
     /// Access-token claims suppressed.
-    pub access_suppressed: Vec<String>,
+    pub access_suppressed: Names<'a>,
     /// Scopes added.
-    pub scopes_added: Vec<String>,
+    pub scopes_added: Names<'a>,
     /// Scopes suppressed.
-    pub scopes_suppressed: Vec<String>,
+    pub scopes_suppressed: Names<'a>,
     /// Number of groups kept by a group override, if one is written.
     pub groups_kept: Option<usize>,
 }
 
-impl Changes {
+/// A list of names that displays as `a,b,c`.
+#[derive(Debug, Clone, Copy)]
+pub enum Names<'a> {
+    /// The keys of a claim map.
+    Keys(&'a Map<String, Value>),
+    /// A list.
+    List(&'a [String]),
+}
+
+impl Names<'_> {
+    /// The names, in order.
+    pub fn to_vec(&self) -> Vec<&str> {
+        match self {
+            Self::Keys(m) => m.keys().map(String::as_str).collect(),
+            Self::List(l) => l.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for Names<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut write = |i: usize, s: &str| {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(s)
+        };
+        match self {
+            Self::Keys(m) => m.keys().enumerate().try_for_each(|(i, k)| write(i, k)),
+            Self::List(l) => l.iter().enumerate().try_for_each(|(i, k)| write(i, k)),
+        }
+    }
+}
+
+impl<'a> Changes<'a> {
     /// Lists the names a response changes.
-    pub fn of(response: &Response) -> Self {
-        let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+    pub fn of(response: &'a Response) -> Self {
+        const NONE: Names<'static> = Names::List(&[]);
         let groups_kept = response
             .group_override()
             .map(|g| g.groups_to_override.len());
         match response {
             Response::V1(d) => Self {
-                id_added: keys(&d.claims_to_add_or_override),
-                id_suppressed: d.claims_to_suppress.clone(),
+                id_added: Names::Keys(&d.claims_to_add_or_override),
+                id_suppressed: Names::List(&d.claims_to_suppress),
+                access_added: NONE,
+                access_suppressed: NONE,
+                scopes_added: NONE,
+                scopes_suppressed: NONE,
                 groups_kept,
-                ..Self::default()
             },
             Response::V2(d) => {
-                let (id_added, id_suppressed) = d
-                    .id_token_generation
-                    .as_ref()
-                    .map(|g| {
+                let (id_added, id_suppressed) =
+                    d.id_token_generation.as_ref().map_or((NONE, NONE), |g| {
                         (
-                            keys(&g.claims_to_add_or_override),
-                            g.claims_to_suppress.clone(),
+                            Names::Keys(&g.claims_to_add_or_override),
+                            Names::List(&g.claims_to_suppress),
                         )
-                    })
-                    .unwrap_or_default();
+                    });
                 let a = &d.access_token_generation;
                 Self {
                     id_added,
                     id_suppressed,
-                    access_added: keys(&a.claims_to_add_or_override),
-                    access_suppressed: a.claims_to_suppress.clone(),
-                    scopes_added: a.scopes_to_add.clone(),
-                    scopes_suppressed: a.scopes_to_suppress.clone(),
+                    access_added: Names::Keys(&a.claims_to_add_or_override),
+                    access_suppressed: Names::List(&a.claims_to_suppress),
+                    scopes_added: Names::List(&a.scopes_to_add),
+                    scopes_suppressed: Names::List(&a.scopes_to_suppress),
                     groups_kept,
                 }
             }
-        }
-    }
-
-    /// The names for `token`, added then suppressed.
-    pub fn for_token(&self, token: TokenKind) -> (&[String], &[String]) {
-        match token {
-            TokenKind::Id => (&self.id_added, &self.id_suppressed),
-            TokenKind::Access => (&self.access_added, &self.access_suppressed),
         }
     }
 }

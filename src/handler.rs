@@ -67,69 +67,72 @@ impl Trigger {
     /// Applies the policy to one event and returns the whole event with its
     /// `response` rebuilt.
     pub fn handle(&self, event: Value) -> Result<Value, TriggerError> {
-        self.run(event).map(|(event, _)| event)
+        self.respond(event).map(Output::into_value)
     }
 
     /// [`Trigger::handle`] on the event's JSON text (the CLI's input).
     pub fn handle_bytes(&self, bytes: &[u8]) -> Result<Value, TriggerError> {
-        self.checked(|| event::parse_bytes(bytes))
+        self.checked("", || event::parse_bytes(bytes))
+            .map(Output::into_value)
     }
 
-    /// [`Trigger::handle`] on a payload as the Lambda runtime parsed it, in
-    /// one pass: a repeated key gets this crate's own error.
-    pub fn handle_payload(&self, payload: crate::json::Event) -> Result<Value, TriggerError> {
-        self.checked(|| event::from_payload(payload))
+    /// The Lambda path: a payload as the runtime parsed it, in one pass (a
+    /// repeated key gets this crate's own error), answered with an [`Output`]
+    /// that the runtime serialises.
+    /// `request_id` is Lambda's, for the log line.
+    pub fn respond_payload(
+        &self,
+        payload: crate::json::Event,
+        request_id: &str,
+    ) -> Result<Output, TriggerError> {
+        self.checked(request_id, || event::from_payload(payload))
+    }
+
+    /// The event and what the policy decides for it.
+    pub fn respond(&self, event: Value) -> Result<Output, TriggerError> {
+        self.checked("", || event::into_object(event))
     }
 
     fn checked(
         &self,
+        request_id: &str,
         parse: impl FnOnce() -> Result<serde_json::Map<String, Value>, EventError>,
-    ) -> Result<Value, TriggerError> {
-        let parsed = match &self.config {
-            Ok(_) => parse().map_err(TriggerError::Event),
+    ) -> Result<Output, TriggerError> {
+        let result = match &self.config {
             Err(_) => Err(TriggerError::Config),
+            Ok(config) => parse().map_err(TriggerError::Event).and_then(|event| {
+                let outcome = apply_to_event(&config.policy, &event, config.lambda_version)?;
+                self.log(config, &event, &outcome, request_id);
+                Ok(Output { event, outcome })
+            }),
         };
-        match parsed {
-            Ok(map) => self.handle(Value::Object(map)),
-            Err(e) => {
-                self.log_error(&e);
-                Err(e)
-            }
-        }
-    }
-
-    /// [`Trigger::handle`], also returning what the policy did (for the
-    /// CLI's preview).
-    pub fn run(&self, event: Value) -> Result<(Value, Outcome), TriggerError> {
-        let result = self.handle_inner(event);
         if let Err(e) = &result {
-            self.log_error(e);
+            self.log_error(e, request_id);
         }
         result
     }
 
-    fn log_error(&self, e: &TriggerError) {
+    fn log_error(&self, e: &TriggerError, request_id: &str) {
         if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
-            tracing::error!(error_type = e.error_type(), detail = %detail, "refused to issue tokens");
+            tracing::error!(request_id, error_type = e.error_type(), detail = %detail, "refused to issue tokens");
         } else if *e == TriggerError::UnknownVersion {
             tracing::error!(
+                request_id,
                 error_type = e.error_type(),
                 "refused to issue tokens: the event's version is not 1, 2 or 3 and PRETOKEN_LAMBDA_VERSION is not set, so the response format the pool reads is unknown"
             );
         } else {
-            tracing::error!(error_type = e.error_type(), error = %e, "refused to issue tokens");
+            tracing::error!(request_id, error_type = e.error_type(), error = %e, "refused to issue tokens");
         }
     }
 
-    fn handle_inner(&self, event: Value) -> Result<(Value, Outcome), TriggerError> {
-        let config = self.config.as_ref().map_err(|_| TriggerError::Config)?;
-        let mut map = event::into_object(event)?;
-        let outcome = apply_to_event(&config.policy, &mut map, config.lambda_version)?;
-        self.log(config, &map, &outcome);
-        Ok((Value::Object(map), outcome))
-    }
-
-    fn log(&self, config: &Config, event: &serde_json::Map<String, Value>, outcome: &Outcome) {
+    fn log(
+        &self,
+        config: &Config,
+        event: &serde_json::Map<String, Value>,
+        outcome: &Outcome,
+        request_id: &str,
+    ) {
         let field = |k: &str| event.get(k).and_then(Value::as_str).unwrap_or("");
         let client_id = event
             .get("callerContext")
@@ -159,18 +162,22 @@ impl Trigger {
                 "access-token rules are not applied to V1 events: V1 can change only the ID token. Set the pool's LambdaVersion to V2_0 or V3_0 (Essentials or Plus plan) to apply them (logged once per cold start)"
             );
         }
+        if !tracing::enabled!(tracing::Level::INFO) {
+            return;
+        }
         let c = Changes::of(&outcome.response);
         tracing::info!(
+            request_id,
             trigger_source = field("triggerSource"),
             version = field("version"),
             answered_as = outcome.version.lambda_version(),
             client_id,
-            id_added = %c.id_added.join(","),
-            id_suppressed = %c.id_suppressed.join(","),
-            access_added = %c.access_added.join(","),
-            access_suppressed = %c.access_suppressed.join(","),
-            scopes_added = %c.scopes_added.join(","),
-            scopes_suppressed = %c.scopes_suppressed.join(","),
+            id_added = %c.id_added,
+            id_suppressed = %c.id_suppressed,
+            access_added = %c.access_added,
+            access_suppressed = %c.access_suppressed,
+            scopes_added = %c.scopes_added,
+            scopes_suppressed = %c.scopes_suppressed,
             groups_kept = c.groups_kept,
             "token claims customized"
         );
@@ -189,5 +196,45 @@ fn mismatch_cause(sent: Version, configured: Version) -> &'static str {
         _ => {
             "The pool's LambdaVersion and PRETOKEN_LAMBDA_VERSION differ: deploy both from one parameter"
         }
+    }
+}
+
+/// The answer to one event: the event as it came, and the decided response,
+/// written in place of the incoming `response` (or after the last field if it
+/// had none) when serialised, without building the response as a JSON tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The event as it came in.
+    pub event: serde_json::Map<String, Value>,
+    /// What the policy decided.
+    pub outcome: Outcome,
+}
+
+impl Output {
+    /// The whole event with its new `response`, as a JSON value.
+    pub fn into_value(mut self) -> Value {
+        self.event
+            .insert("response".to_owned(), self.outcome.response.to_value());
+        Value::Object(self.event)
+    }
+}
+
+impl serde::Serialize for Output {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let has_response = self.event.contains_key("response");
+        let len = self.event.len() + usize::from(!has_response);
+        let mut map = s.serialize_map(Some(len))?;
+        for (k, v) in &self.event {
+            if k == "response" {
+                map.serialize_entry(k, &self.outcome.response)?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        if !has_response {
+            map.serialize_entry("response", &self.outcome.response)?;
+        }
+        map.end()
     }
 }

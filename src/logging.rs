@@ -52,7 +52,10 @@ fn filter(var: &impl Fn(&str) -> Option<String>, default: LevelFilter) -> Target
 }
 
 /// The Lambda runtime logs every raw event, personal data included, at
-/// TRACE: whatever level is asked for, its crates log at DEBUG at most.
+/// TRACE: whatever level is asked for, its crates log at DEBUG at most. Unless
+/// a filter names them, they log at WARN at most: their per-invocation span
+/// costs more than the trigger's own work, and the trigger's log line carries
+/// the request ID itself.
 fn cap_runtime(chosen: Targets) -> Targets {
     const RUNTIME: &str = "lambda_runtime";
     let default = chosen.default_level().unwrap_or(LevelFilter::OFF);
@@ -69,7 +72,7 @@ fn cap_runtime(chosen: Targets) -> Targets {
     if runtime_named {
         capped
     } else {
-        capped.with_target(RUNTIME, default.min(LevelFilter::DEBUG))
+        capped.with_target(RUNTIME, default.min(LevelFilter::WARN))
     }
 }
 
@@ -115,9 +118,16 @@ mod tests {
             &|k| (k == "RUST_LOG").then(|| "trace".into()),
             LevelFilter::INFO,
         );
-        assert!(f.would_enable(RAW_EVENT_TARGET, &Level::DEBUG));
         assert!(f.would_enable("pretoken::handler", &Level::TRACE));
+        assert!(f.would_enable(RAW_EVENT_TARGET, &Level::WARN));
+        assert!(!f.would_enable(RAW_EVENT_TARGET, &Level::INFO));
+        let f = filter(
+            &|k| (k == "RUST_LOG").then(|| "trace,lambda_runtime=debug".into()),
+            LevelFilter::INFO,
+        );
+        assert!(f.would_enable(RAW_EVENT_TARGET, &Level::DEBUG));
         let f = filter(&|_| None, LevelFilter::INFO);
-        assert!(!f.would_enable(RAW_EVENT_TARGET, &Level::DEBUG));
+        assert!(!f.would_enable("lambda_runtime::layers::trace", &Level::INFO));
+        assert!(f.would_enable("pretoken::handler", &Level::INFO));
     }
 }

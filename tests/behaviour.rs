@@ -374,3 +374,22 @@ fn running_on_its_own_output_gives_the_same_response() {
         }
     }
 }
+
+#[test]
+fn the_lambda_output_serialises_exactly_as_the_event_with_its_response() {
+    for p in policy_files() {
+        let p = load_policy(&p);
+        for f in event_files() {
+            let t = trigger(p.clone(), Some(configured_version(&f)));
+            let mut events = vec![read_json(&f)];
+            let mut without = read_json(&f);
+            without.as_object_mut().unwrap().shift_remove("response");
+            events.push(without);
+            for e in events {
+                let direct = serde_json::to_vec(&t.respond(e.clone()).unwrap()).unwrap();
+                let via_value = serde_json::to_vec(&t.handle(e).unwrap()).unwrap();
+                assert_eq!(direct, via_value, "{}", f.display());
+            }
+        }
+    }
+}

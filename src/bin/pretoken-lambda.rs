@@ -12,7 +12,9 @@ async fn main() -> Result<(), Error> {
     // One parse, which also notes repeated keys so that the handler can
     // refuse them with its own error.
     lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<json::Event>| async move { trigger.handle_payload(event.payload) },
+        move |event: LambdaEvent<json::Event>| async move {
+            trigger.respond_payload(event.payload, &event.context.request_id)
+        },
     ))
     .await
 }

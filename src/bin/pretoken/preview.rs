@@ -58,8 +58,8 @@ pub fn run(args: &Args) -> ExitCode {
         policy,
         lambda_version: args.lambda_version,
     }));
-    let outcome = match trigger.run(value) {
-        Ok((_, outcome)) => outcome,
+    let outcome = match trigger.respond(value) {
+        Ok(output) => output.outcome,
         Err(e) => return super::invoke::fail(&e),
     };
     let after = preview::apply(&before, &outcome.response);
