@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers
+.PHONY: help run check test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -69,3 +69,13 @@ fuzz-smoke: ## A short run of each fuzz target on its kept corpus (nightly, carg
 			> ../target/fuzz-$$t.log 2>&1) || { tail -n 40 target/fuzz-$$t.log; exit 1; }; \
 		grep -E '^(Done|stat::number_of_executed_units)' target/fuzz-$$t.log; \
 	done
+
+bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: see BENCHMARKS.md)
+	@[ -d bench/peers/node/node_modules/aws-lambda-ric/build ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
+	@[ -x bench/peers/python/.venv/bin/python ] || (python3 -m venv bench/peers/python/.venv && bench/peers/python/.venv/bin/pip install --quiet -r bench/peers/python/requirements.txt)
+
+bench: bench-peers ## Run every benchmark and write BENCHMARKS.md (a few minutes; keep the machine otherwise idle)
+	bench/run-all
+
+bench-profiles: ## Measure release-profile choices (size, start-up, warm, memory) into bench/profiles.md
+	bench/profiles
