@@ -5,23 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pretoken::error::{ConfigError, EventError, TriggerError};
-use pretoken::event::Version;
-use pretoken::{Config, Trigger};
 
 /// Arguments of `pretoken invoke`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy file [default: the built-in policy.json]
-    #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
-    #[arg(
-        long,
-        value_name = "VERSION",
-        env = "PRETOKEN_LAMBDA_VERSION",
-        value_parser = parse_version,
-        help = "The user pool's LambdaVersion (V1_0, V2_0, V3_0): the container used for events whose version is not 1, 2 or 3 (as PRETOKEN_LAMBDA_VERSION in Lambda)"
-    )]
-    lambda_version: Option<Version>,
+    #[command(flatten)]
+    trigger: super::TriggerArgs,
     /// Print the event on one line, as Lambda returns it
     #[arg(long)]
     compact: bool,
@@ -30,18 +19,12 @@ pub struct Args {
     event: PathBuf,
 }
 
-/// Parses a pool `LambdaVersion` argument.
-pub fn parse_version(s: &str) -> Result<Version, String> {
-    Version::from_lambda_version(s).ok_or_else(|| "expected V1_0, V2_0 or V3_0".to_owned())
-}
-
 /// Prints the returned event on stdout; on failure, the message Lambda would
 /// return, then the detail, on stderr.
 pub fn run(args: &Args) -> ExitCode {
-    let (name, policy) = super::load_policy(args.policy.as_ref());
-    let policy = match policy {
-        Ok(p) => p,
-        Err(detail) => return fail_config(&name, &detail),
+    let trigger = match args.trigger.trigger() {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let bytes = match read_event(&args.event) {
         Ok(b) => b,
@@ -50,10 +33,6 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let trigger = Trigger::new(Ok(Config {
-        policy,
-        lambda_version: args.lambda_version,
-    }));
     match trigger.handle_bytes(&bytes) {
         Ok(out) => {
             let text = if args.compact {

@@ -14,7 +14,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use pretoken::config::load_file;
 use pretoken::error::ConfigError;
+use pretoken::event::Version;
 use pretoken::policy::{DEFAULT_POLICY_NAME, Policy};
+use pretoken::{Config, Trigger};
 use tracing::level_filters::LevelFilter;
 
 /// Cognito pre token generation trigger: run, check and preview a claims policy locally.
@@ -46,6 +48,43 @@ fn main() -> ExitCode {
         Command::Preview(args) => preview::run(&args),
         Command::Verify(args) => verify::run(&args),
     }
+}
+
+/// The handler's configuration on the command line, shared by `invoke` and
+/// `preview`: the same as the Lambda function's environment.
+#[derive(clap::Args)]
+struct TriggerArgs {
+    /// Policy file [default: the built-in policy.json]
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    #[arg(
+        long,
+        value_name = "VERSION",
+        env = "PRETOKEN_LAMBDA_VERSION",
+        value_parser = parse_version,
+        help = "The user pool's LambdaVersion (V1_0, V2_0, V3_0): the container used for events whose version is not 1, 2 or 3 (as PRETOKEN_LAMBDA_VERSION in Lambda)"
+    )]
+    lambda_version: Option<Version>,
+}
+
+impl TriggerArgs {
+    /// The trigger these arguments configure; when the policy is unusable,
+    /// reports it as Lambda would and gives the exit code.
+    fn trigger(&self) -> Result<Trigger, ExitCode> {
+        let (name, policy) = load_policy(self.policy.as_ref());
+        match policy {
+            Ok(policy) => Ok(Trigger::new(Ok(Config {
+                policy,
+                lambda_version: self.lambda_version,
+            }))),
+            Err(detail) => Err(invoke::fail_config(&name, &detail)),
+        }
+    }
+}
+
+/// Parses a pool `LambdaVersion` argument.
+fn parse_version(s: &str) -> Result<Version, String> {
+    Version::from_lambda_version(s).ok_or_else(|| "expected V1_0, V2_0 or V3_0".to_owned())
 }
 
 /// Loads `--policy FILE`, or the built-in default; returns it with its name.

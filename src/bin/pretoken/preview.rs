@@ -7,23 +7,13 @@ use std::process::ExitCode;
 use pretoken::error::TriggerError;
 use pretoken::event::{self, EventView, Version};
 use pretoken::preview::{self, Change, ChangeKind, Claims, HEADER_LIMIT, Tokens};
-use pretoken::{Config, Trigger};
 use serde_json::{Value, json};
 
 /// Arguments of `pretoken preview`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy file [default: the built-in policy.json]
-    #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
-    #[arg(
-        long,
-        value_name = "VERSION",
-        env = "PRETOKEN_LAMBDA_VERSION",
-        value_parser = super::invoke::parse_version,
-        help = "The user pool's LambdaVersion, for events whose version is not 1, 2 or 3"
-    )]
-    lambda_version: Option<Version>,
+    #[command(flatten)]
+    trigger: super::TriggerArgs,
     /// Print {"idToken", "accessToken", "changes", "sizes"} as JSON
     #[arg(long)]
     json: bool,
@@ -34,10 +24,9 @@ pub struct Args {
 
 /// Prints the final tokens and what changed; exit 1 if the trigger refuses.
 pub fn run(args: &Args) -> ExitCode {
-    let (name, policy) = super::load_policy(args.policy.as_ref());
-    let policy = match policy {
-        Ok(p) => p,
-        Err(detail) => return super::invoke::fail_config(&name, &detail),
+    let trigger = match args.trigger.trigger() {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let value = match super::invoke::read_event(&args.event)
         .map_err(|e| format!("cannot read {}: {e}", args.event.display()))
@@ -54,10 +43,6 @@ pub fn run(args: &Args) -> ExitCode {
         Some(Err(e)) => return super::invoke::fail(&TriggerError::Event(e)),
         None => return ExitCode::FAILURE,
     };
-    let trigger = Trigger::new(Ok(Config {
-        policy,
-        lambda_version: args.lambda_version,
-    }));
     let outcome = match trigger.respond(value) {
         Ok(output) => output.outcome,
         Err(e) => return super::invoke::fail(&e),
