@@ -61,13 +61,14 @@ deny: ## Supply chain: licences, bans, sources; advisories when the database is 
 		cargo deny --locked check --hide-inclusion-graph advisories; \
 	else echo "deny: advisories skipped: the advisory database (GitHub) is unreachable from here"; fi
 
-fuzz-smoke: ## A short run of each fuzz target on its kept corpus (nightly, cargo-fuzz)
+fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs go to target/fuzz-new; nightly, cargo-fuzz)
 	@mkdir -p target
 	@if ! cargo +nightly --version >/dev/null 2>&1; then \
 		echo "fuzz: SKIPPED: no nightly toolchain on this machine (cargo fuzz needs one)"; exit 0; fi; \
 	for t in event_bytes event_structured policy; do \
 		echo "fuzz: $$t for $${FUZZ_SECONDS:-30} s"; \
-		(cd fuzz && cargo +nightly fuzz run $$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 \
+		mkdir -p target/fuzz-new/$$t; \
+		(cd fuzz && cargo +nightly fuzz run $$t ../target/fuzz-new/$$t corpus/$$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 \
 			> ../target/fuzz-$$t.log 2>&1) || { tail -n 40 target/fuzz-$$t.log; exit 1; }; \
 		grep -E '^(Done|stat::number_of_executed_units)' target/fuzz-$$t.log; \
 	done
