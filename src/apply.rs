@@ -13,16 +13,16 @@ use crate::error::{RuleError, TriggerError};
 use crate::event::{EventView, Version};
 use crate::policy::{ClaimRule, Condition, ContextField, Conversion, IfMissing, Policy, Source};
 use crate::response::{
-    AccessTokenGeneration, ClaimsAndScopeOverrideDetails, ClaimsOverrideDetails, GroupOverride,
-    IdTokenGeneration, Response,
+    AccessTokenGeneration, Claims, ClaimsAndScopeOverrideDetails, ClaimsOverrideDetails,
+    GroupOverride, IdTokenGeneration, Response,
 };
 
 /// What the policy did to one event: the response and, for the log, names
 /// and counts (never values).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub struct Outcome<'p> {
     /// The response to put in the event.
-    pub response: Response,
+    pub response: Response<'p>,
     /// The version the response is written in.
     pub version: Version,
     /// The version the event declared, if it is one Cognito sends.
@@ -35,11 +35,11 @@ pub struct Outcome {
 /// (which [`crate::handler::Output`] writes in place of the old one).
 /// `configured` is the pool's `LambdaVersion`, used when the event's
 /// `version` is not one Cognito sends.
-pub fn apply_to_event(
-    policy: &Policy,
+pub fn apply_to_event<'p>(
+    policy: &'p Policy,
     event: &Map<String, Value>,
     configured: Option<Version>,
-) -> Result<Outcome, TriggerError> {
+) -> Result<Outcome<'p>, TriggerError> {
     let view = EventView::parse(event)?;
     let event_version = view.version.and_then(Version::from_event_field);
     let version = event_version
@@ -56,21 +56,21 @@ pub fn apply_to_event(
 
 /// Claims to add and suppress for one token, in policy order.
 #[derive(Default)]
-struct TokenChanges {
-    add: Map<String, Value>,
-    suppress: Vec<String>,
+struct TokenChanges<'p> {
+    add: Claims<'p>,
+    suppress: Vec<&'p str>,
 }
 
-impl TokenChanges {
-    fn suppress(&mut self, claim: &str) {
-        if !self.suppress.iter().any(|c| c == claim) {
-            self.suppress.push(claim.to_owned());
+impl<'p> TokenChanges<'p> {
+    fn suppress(&mut self, claim: &'p str) {
+        if !self.suppress.contains(&claim) {
+            self.suppress.push(claim);
         }
     }
 
     /// Suppression wins over addition, as it does in Cognito; the policy
     /// loader already refuses such a policy, this keeps it true regardless.
-    fn finish(mut self) -> (Map<String, Value>, Vec<String>) {
+    fn finish(mut self) -> (Claims<'p>, Vec<&'p str>) {
         for c in &self.suppress {
             self.add.remove(c);
         }
@@ -80,11 +80,11 @@ impl TokenChanges {
 
 /// Computes the response for one event. Returns it with the number of
 /// access-token rule parts skipped on a V1 event.
-pub fn decide(
-    policy: &Policy,
+pub fn decide<'p>(
+    policy: &'p Policy,
     view: &EventView<'_>,
     version: Version,
-) -> Result<(Response, usize), RuleError> {
+) -> Result<(Response<'p>, usize), RuleError> {
     let id_on = !view.is_client_credentials();
     let access_on = version.has_access_token_rules();
     let mut skipped = 0usize;
@@ -127,18 +127,19 @@ pub fn decide(
         if version == Version::V1 {
             value = as_v1_string(value);
         }
+        let claim = rule.claim.as_str();
         if wants_id && wants_access {
-            id.add.insert(rule.claim.clone(), value.clone());
-            access.add.insert(rule.claim.clone(), value);
+            id.add.insert(claim, value.clone());
+            access.add.insert(claim, value);
         } else if wants_id {
-            id.add.insert(rule.claim.clone(), value);
+            id.add.insert(claim, value);
         } else {
-            access.add.insert(rule.claim.clone(), value);
+            access.add.insert(claim, value);
         }
     }
 
-    let mut scopes_add: Vec<String> = Vec::new();
-    let mut scopes_suppress: Vec<String> = Vec::new();
+    let mut scopes_add: Vec<&str> = Vec::new();
+    let mut scopes_suppress: Vec<&str> = Vec::new();
     for rule in &policy.scopes {
         if !applies(&rule.when, view) {
             continue;
@@ -199,10 +200,10 @@ fn group_override(policy: &Policy, view: &EventView<'_>) -> Option<GroupOverride
     })
 }
 
-fn push_unique(into: &mut Vec<String>, items: &[String]) {
+fn push_unique<'p>(into: &mut Vec<&'p str>, items: &'p [String]) {
     for s in items {
-        if !into.contains(s) {
-            into.push(s.clone());
+        if !into.contains(&s.as_str()) {
+            into.push(s);
         }
     }
 }
@@ -370,20 +371,10 @@ pub struct Changes<'a> {
 /// A list of names that displays as `a,b,c`.
 #[derive(Debug, Clone, Copy)]
 pub enum Names<'a> {
-    /// The keys of a claim map.
-    Keys(&'a Map<String, Value>),
-    /// A list.
-    List(&'a [String]),
-}
-
-impl Names<'_> {
-    /// The names, in order.
-    pub fn to_vec(&self) -> Vec<&str> {
-        match self {
-            Self::Keys(m) => m.keys().map(String::as_str).collect(),
-            Self::List(l) => l.iter().map(String::as_str).collect(),
-        }
-    }
+    /// The names of added claims.
+    Claims(&'a [(&'a str, Value)]),
+    /// A list of names.
+    List(&'a [&'a str]),
 }
 
 impl std::fmt::Display for Names<'_> {
@@ -395,7 +386,7 @@ impl std::fmt::Display for Names<'_> {
             f.write_str(s)
         };
         match self {
-            Self::Keys(m) => m.keys().enumerate().try_for_each(|(i, k)| write(i, k)),
+            Self::Claims(c) => c.iter().enumerate().try_for_each(|(i, (k, _))| write(i, k)),
             Self::List(l) => l.iter().enumerate().try_for_each(|(i, k)| write(i, k)),
         }
     }
@@ -403,14 +394,14 @@ impl std::fmt::Display for Names<'_> {
 
 impl<'a> Changes<'a> {
     /// Lists the names a response changes.
-    pub fn of(response: &'a Response) -> Self {
+    pub fn of(response: &'a Response<'_>) -> Self {
         const NONE: Names<'static> = Names::List(&[]);
         let groups_kept = response
             .group_override()
             .map(|g| g.groups_to_override.len());
         match response {
             Response::V1(d) => Self {
-                id_added: Names::Keys(&d.claims_to_add_or_override),
+                id_added: Names::Claims(&d.claims_to_add_or_override.0),
                 id_suppressed: Names::List(&d.claims_to_suppress),
                 access_added: NONE,
                 access_suppressed: NONE,
@@ -422,7 +413,7 @@ impl<'a> Changes<'a> {
                 let (id_added, id_suppressed) =
                     d.id_token_generation.as_ref().map_or((NONE, NONE), |g| {
                         (
-                            Names::Keys(&g.claims_to_add_or_override),
+                            Names::Claims(&g.claims_to_add_or_override.0),
                             Names::List(&g.claims_to_suppress),
                         )
                     });
@@ -430,7 +421,7 @@ impl<'a> Changes<'a> {
                 Self {
                     id_added,
                     id_suppressed,
-                    access_added: Names::Keys(&a.claims_to_add_or_override),
+                    access_added: Names::Claims(&a.claims_to_add_or_override.0),
                     access_suppressed: Names::List(&a.claims_to_suppress),
                     scopes_added: Names::List(&a.scopes_to_add),
                     scopes_suppressed: Names::List(&a.scopes_to_suppress),

@@ -84,12 +84,12 @@ impl Trigger {
         &self,
         payload: crate::json::Event,
         request_id: &str,
-    ) -> Result<Output, TriggerError> {
+    ) -> Result<Output<'_>, TriggerError> {
         self.checked(request_id, || event::from_payload(payload))
     }
 
     /// The event and what the policy decides for it.
-    pub fn respond(&self, event: Value) -> Result<Output, TriggerError> {
+    pub fn respond(&self, event: Value) -> Result<Output<'_>, TriggerError> {
         self.checked("", || event::into_object(event))
     }
 
@@ -97,7 +97,7 @@ impl Trigger {
         &self,
         request_id: &str,
         parse: impl FnOnce() -> Result<serde_json::Map<String, Value>, EventError>,
-    ) -> Result<Output, TriggerError> {
+    ) -> Result<Output<'_>, TriggerError> {
         let result = match &self.config {
             Err(_) => Err(TriggerError::Config),
             Ok(config) => parse().map_err(TriggerError::Event).and_then(|event| {
@@ -130,7 +130,7 @@ impl Trigger {
         &self,
         config: &Config,
         event: &serde_json::Map<String, Value>,
-        outcome: &Outcome,
+        outcome: &Outcome<'_>,
         request_id: &str,
     ) {
         let field = |k: &str| event.get(k).and_then(Value::as_str).unwrap_or("");
@@ -203,14 +203,14 @@ fn mismatch_cause(sent: Version, configured: Version) -> &'static str {
 /// written in place of the incoming `response` (or after the last field if it
 /// had none) when serialised, without building the response as a JSON tree.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Output {
+pub struct Output<'p> {
     /// The event as it came in.
     pub event: serde_json::Map<String, Value>,
     /// What the policy decided.
-    pub outcome: Outcome,
+    pub outcome: Outcome<'p>,
 }
 
-impl Output {
+impl Output<'_> {
     /// The whole event with its new `response`, as a JSON value.
     pub fn into_value(mut self) -> Value {
         self.event
@@ -219,7 +219,7 @@ impl Output {
     }
 }
 
-impl serde::Serialize for Output {
+impl serde::Serialize for Output<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let has_response = self.event.contains_key("response");

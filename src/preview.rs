@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::event::EventView;
 use crate::reserved::{self, TokenKind};
-use crate::response::{GroupOverride, Response};
+use crate::response::{Claims as Added, GroupOverride, Response};
 
 /// Claims whose values the preview cannot know and fills with placeholders.
 pub const PLACEHOLDERS: &[&str] = &["auth_time", "iat", "exp", "jti", "event_id", "origin_jti"];
@@ -178,7 +178,7 @@ fn attribute_claim(name: &str, value: &str) -> Option<Value> {
 
 /// The tokens after Cognito applies the trigger's `response`. The group
 /// override goes first, so a suppressed `cognito:groups` stays suppressed.
-pub fn apply(before: &Tokens, response: &Response) -> Tokens {
+pub fn apply(before: &Tokens, response: &Response<'_>) -> Tokens {
     let mut after = before.clone();
     let groups = match response {
         Response::V1(d) => d.group_override_details.as_ref(),
@@ -219,11 +219,11 @@ pub fn apply(before: &Tokens, response: &Response) -> Tokens {
             if let Some(Value::String(scope)) = access.get_mut("scope") {
                 let mut scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
                 for s in &a.scopes_to_add {
-                    if !scopes.contains(&s.as_str()) {
+                    if !scopes.contains(s) {
                         scopes.push(s);
                     }
                 }
-                scopes.retain(|s| !a.scopes_to_suppress.iter().any(|x| x == s));
+                scopes.retain(|s| !a.scopes_to_suppress.contains(s));
                 *scope = scopes.join(" ");
             }
         }
@@ -231,16 +231,16 @@ pub fn apply(before: &Tokens, response: &Response) -> Tokens {
     after
 }
 
-fn change(token: &mut Claims, kind: TokenKind, add: &Map<String, Value>, suppress: &[String]) {
-    for (name, value) in add {
-        if reserved::check_add(name, kind).is_ok() && !suppress.contains(name) {
-            token.insert(name.clone(), value.clone());
+fn change(token: &mut Claims, kind: TokenKind, add: &Added<'_>, suppress: &[&str]) {
+    for (name, value) in add.iter() {
+        if reserved::check_add(name, kind).is_ok() && !suppress.contains(&name) {
+            token.insert(name.to_owned(), value.clone());
         }
     }
     for name in suppress {
         if reserved::check_suppress(name, kind).is_ok() {
-            token.shift_remove(name);
-            if name == "cognito:groups" {
+            token.shift_remove(*name);
+            if *name == "cognito:groups" {
                 token.shift_remove("cognito:roles");
                 token.shift_remove("cognito:preferred_role");
             }

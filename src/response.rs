@@ -8,21 +8,62 @@
 //! one as "remove every group". Claims keep the order the policy adds them.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
+
+/// Claims to add or override, in the order the policy adds them; names are
+/// borrowed from the policy, so an invocation copies none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Claims<'p>(pub Vec<(&'p str, Value)>);
+
+impl<'p> Claims<'p> {
+    /// Sets a claim, keeping its first position when it is set again.
+    pub fn insert(&mut self, name: &'p str, value: Value) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    /// Removes a claim.
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| *n != name);
+    }
+
+    /// The claims, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Value)> {
+        self.0.iter().map(|(n, v)| (*n, v))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Claims<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
 
 /// The `response` of a pre token generation event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Response {
+pub enum Response<'p> {
     /// Version 1: the ID token only; claim values are strings.
     #[serde(rename = "claimsOverrideDetails")]
-    V1(ClaimsOverrideDetails),
+    V1(ClaimsOverrideDetails<'p>),
     /// Versions 2 and 3: ID and access tokens, scopes.
     #[serde(rename = "claimsAndScopeOverrideDetails")]
-    V2(ClaimsAndScopeOverrideDetails),
+    V2(ClaimsAndScopeOverrideDetails<'p>),
 }
 
-impl Response {
+impl Response<'_> {
     /// The JSON that goes in the event's `response` field.
     pub fn to_value(&self) -> Value {
         // Serialising these plain types into a Value cannot fail.
@@ -41,11 +82,11 @@ impl Response {
 /// `claimsOverrideDetails` (V1).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ClaimsOverrideDetails {
+pub struct ClaimsOverrideDetails<'p> {
     /// ID-token claims to add or override; every value is a string.
-    pub claims_to_add_or_override: Map<String, Value>,
+    pub claims_to_add_or_override: Claims<'p>,
     /// ID-token claims to remove.
-    pub claims_to_suppress: Vec<String>,
+    pub claims_to_suppress: Vec<&'p str>,
     /// The user's new groups, roles and preferred role (also reaches the
     /// access token's `cognito:groups`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,13 +96,13 @@ pub struct ClaimsOverrideDetails {
 /// `claimsAndScopeOverrideDetails` (V2, V3).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ClaimsAndScopeOverrideDetails {
+pub struct ClaimsAndScopeOverrideDetails<'p> {
     /// Changes to the ID token; absent on client-credentials grants, which
     /// issue no ID token.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token_generation: Option<IdTokenGeneration>,
+    pub id_token_generation: Option<IdTokenGeneration<'p>>,
     /// Changes to the access token.
-    pub access_token_generation: AccessTokenGeneration,
+    pub access_token_generation: AccessTokenGeneration<'p>,
     /// The user's new groups, roles and preferred role.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_override_details: Option<GroupOverride>,
@@ -70,25 +111,25 @@ pub struct ClaimsAndScopeOverrideDetails {
 /// `idTokenGeneration`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IdTokenGeneration {
+pub struct IdTokenGeneration<'p> {
     /// Claims to add or override.
-    pub claims_to_add_or_override: Map<String, Value>,
+    pub claims_to_add_or_override: Claims<'p>,
     /// Claims to remove.
-    pub claims_to_suppress: Vec<String>,
+    pub claims_to_suppress: Vec<&'p str>,
 }
 
 /// `accessTokenGeneration`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AccessTokenGeneration {
+pub struct AccessTokenGeneration<'p> {
     /// Claims to add or override.
-    pub claims_to_add_or_override: Map<String, Value>,
+    pub claims_to_add_or_override: Claims<'p>,
     /// Claims to remove.
-    pub claims_to_suppress: Vec<String>,
+    pub claims_to_suppress: Vec<&'p str>,
     /// Scopes to add to `scope`.
-    pub scopes_to_add: Vec<String>,
+    pub scopes_to_add: Vec<&'p str>,
     /// Scopes to remove from `scope`.
-    pub scopes_to_suppress: Vec<String>,
+    pub scopes_to_suppress: Vec<&'p str>,
 }
 
 /// `groupOverrideDetails`: replaces the user's whole group configuration.
