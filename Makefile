@@ -73,7 +73,7 @@ fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs 
 		grep -E '^(Done|stat::number_of_executed_units)' target/fuzz-$$t.log; \
 	done
 
-bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: see BENCHMARKS.md)
+bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: see README, Performance)
 	@[ -d bench/peers/node/node_modules/aws-lambda-ric/build ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
 	@[ -x bench/peers/python/.venv/bin/python ] || (python3 -m venv bench/peers/python/.venv && bench/peers/python/.venv/bin/pip install --quiet -r bench/peers/python/requirements.txt)
 
