@@ -1,11 +1,13 @@
 //! The trigger as Lambda runs it: configuration in force, one event in, the
 //! whole event out, one log line.
 //!
-//! Contract: [`Trigger::handle`] is what the Lambda function and `pretoken
-//! invoke` both call. If the configuration is invalid, every invocation fails
-//! with a user-safe message (a trigger that cannot enforce its suppressions
-//! must not issue tokens) and the detail is logged. Logs carry names and
-//! counts only.
+//! Contract: every entry point (`respond_payload` for the Lambda function,
+//! `handle_bytes` for `pretoken invoke`, `handle` and `respond` for tests and
+//! `pretoken preview`) goes through the same path: configuration check, event
+//! check, [`apply_to_event`], log line. If the configuration is invalid,
+//! every invocation fails with a user-safe message (a trigger that cannot
+//! enforce its suppressions must not issue tokens) and the detail is logged.
+//! Logs carry names and counts only.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,9 +1,10 @@
 //! A declarative Amazon Cognito pre token generation trigger.
 //!
 //! The core is [`apply::apply_to_event`], a pure function from a validated
-//! [`Policy`] and an event to the event with its `response` filled. The
-//! Lambda function (`pretoken-lambda`) and the CLI (`pretoken`) are thin
-//! wrappers around [`Trigger`], so what the CLI shows is what Lambda does.
+//! [`Policy`] and an event to the event's new `response`, which
+//! [`handler::Output`] writes in place of the old one. The Lambda function
+//! (`pretoken-lambda`) and the CLI (`pretoken`) are thin wrappers around
+//! [`Trigger`], so what the CLI shows is what Lambda does.
 //! `ARCHITECTURE.md` says which file owns what.
 
 pub mod apply;
