@@ -1,7 +1,7 @@
 //! The declarative policy: what to suppress, what to add, scopes and groups.
 //!
 //! Contract: a [`Policy`] exists only once it has been validated whole. Every
-//! problem is reported with its place in the file (see [`parse`]); a policy
+//! problem is reported with its place in the file (see `policy/parse.rs`); a policy
 //! with any problem is never applied, not even in part. The built-in default
 //! is `policy.json` at the repository root, compiled into the binary.
 
