@@ -181,7 +181,8 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Map<String, Value>, EventError> {
         return Err(EventError::TooLarge(bytes.len()));
     }
     let parsed: crate::json::Event =
-        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(syntax_message(&e)))?;
+        // A syntax error names a position, never the content.
+        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
     from_payload(parsed)
 }
 
@@ -201,11 +202,6 @@ pub fn into_object(value: Value) -> Result<Map<String, Value>, EventError> {
         Value::Object(map) => Ok(map),
         other => Err(EventError::NotAnObject(type_name(&other))),
     }
-}
-
-/// `serde_json`'s syntax message, which names a position, never content.
-fn syntax_message(e: &serde_json::Error) -> String {
-    e.to_string()
 }
 
 /// The JSON type of a value, as an English noun phrase.

@@ -61,11 +61,6 @@ impl Trigger {
         Self::new(Config::from_env())
     }
 
-    /// The configuration in force, or why there is none.
-    pub fn config(&self) -> Result<&Config, &ConfigError> {
-        self.config.as_ref()
-    }
-
     /// Applies the policy to one event and returns the whole event with its
     /// `response` rebuilt.
     pub fn handle(&self, event: Value) -> Result<Value, TriggerError> {

@@ -16,11 +16,6 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
-/// Parses JSON text, refusing duplicate object keys.
-pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    serde_json::from_slice::<StrictValue>(bytes).map(|StrictValue(v)| v)
-}
-
 /// A JSON value that refuses duplicate object keys.
 pub struct StrictValue(pub Value);
 
@@ -141,6 +136,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice::<StrictValue>(bytes).map(|StrictValue(v)| v)
+    }
 
     #[test]
     fn duplicate_keys_are_refused_at_any_depth() {

@@ -12,8 +12,6 @@ use serde_json::Value;
 use crate::error::{PolicyError, Problem};
 use crate::reserved::TokenKind;
 
-pub use parse::FIELDS;
-
 /// The default policy, `policy.json`, as built into the binary.
 pub const DEFAULT_POLICY_JSON: &str = include_str!("../policy.json");
 
@@ -252,13 +250,6 @@ impl Policy {
     /// The built-in default policy.
     pub fn builtin() -> Result<Self, PolicyError> {
         Self::from_json(DEFAULT_POLICY_JSON, DEFAULT_POLICY_NAME)
-    }
-
-    /// Whether any rule changes the access token (which a V1 event cannot).
-    pub fn has_access_token_rules(&self) -> bool {
-        self.suppress.iter().any(|r| r.tokens.access)
-            || self.claims.iter().any(|r| r.tokens.access)
-            || !self.scopes.is_empty()
     }
 }
 

@@ -17,16 +17,6 @@ pub enum TokenKind {
     Access,
 }
 
-impl TokenKind {
-    /// The word a policy uses for this token.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Access => "access",
-        }
-    }
-}
-
 impl fmt::Display for TokenKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

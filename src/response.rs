@@ -34,11 +34,6 @@ impl<'p> Claims<'p> {
     pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Value)> {
         self.0.iter().map(|(n, v)| (*n, v))
     }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl Serialize for Claims<'_> {

@@ -18,8 +18,8 @@ use crate::event::type_name;
 use crate::json::StrictValue;
 use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
 
-/// The top-level fields of a policy.
-pub const FIELDS: &[&str] = &["description", "suppress", "claims", "scopes", "groups"];
+// The top-level fields of a policy.
+const FIELDS: &[&str] = &["description", "suppress", "claims", "scopes", "groups"];
 const SUPPRESS_FIELDS: &[&str] = &["claims", "preset", "tokens", "when"];
 const CLAIM_FIELDS: &[&str] = &[
     "claim",
