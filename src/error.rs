@@ -62,13 +62,20 @@ pub enum RuleError {
         /// The event field it reads, as "clientId".
         field: &'static str,
     },
-    /// An attribute value does not convert to the type the rule asks for.
-    #[error("attribute {attribute} is not a valid {to} (claim {claim})")]
+    /// `ifMissing: "fail"` and a computed value (template, transform,
+    /// `firstOf`, `object`, client metadata) has none for this user.
+    #[error("claim {claim} has no value for this user")]
+    NoValue {
+        /// The claim the rule adds.
+        claim: String,
+    },
+    /// A value does not convert to the type the rule asks for.
+    #[error("{what} is not a valid {to} (claim {claim})")]
     Conversion {
         /// The claim the rule adds.
         claim: String,
-        /// The user attribute it reads.
-        attribute: String,
+        /// What was converted, as "attribute custom:level": never a value.
+        what: String,
         /// The target type, as "number".
         to: &'static str,
     },
@@ -151,6 +158,14 @@ pub enum TriggerError {
     /// A rule cannot be satisfied for this user.
     #[error("cannot issue tokens: {0}")]
     Rule(#[from] RuleError),
+    /// A deny rule of the policy holds: its constant message, as written.
+    #[error("{message}")]
+    Denied {
+        /// The deny rule's index in the policy, for the log.
+        rule: usize,
+        /// The policy's message for the user.
+        message: String,
+    },
     /// The configuration in force is invalid: no token may be issued, since
     /// its suppressions cannot be enforced. The detail is logged, not shown.
     #[error("token customization is misconfigured; sign-in is blocked until it is fixed")]
@@ -167,6 +182,7 @@ impl TriggerError {
         match self {
             Self::Event(_) => "InvalidEvent",
             Self::Rule(_) => "RuleFailed",
+            Self::Denied { .. } => "SignInDenied",
             Self::Config => "InvalidConfiguration",
             Self::UnknownVersion => "UnknownEventVersion",
         }

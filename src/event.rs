@@ -3,7 +3,8 @@
 //! Contract: the event is kept whole as a JSON object, so every field, known
 //! or unknown, at any depth, goes back to Cognito untouched; only `response`
 //! is replaced. [`EventView`] borrows the few fields the policy reads and
-//! checks their types, tolerating what real events do: absent or null
+//! checks their types (`userAttributes` and `clientMetadata` map names to
+//! strings), tolerating what real events do: absent or null
 //! `userAttributes`, `groupConfiguration`, `clientMetadata` and `scopes`,
 //! `preferredRole` as null, a string or a one-element array, any `version`
 //! and `triggerSource` string. The incoming `response` is never read.
@@ -101,6 +102,8 @@ pub struct EventView<'a> {
     pub groups: Groups<'a>,
     /// `request.scopes` (V2/V3).
     pub scopes: Vec<&'a str>,
+    /// `request.clientMetadata`, in event order (the calling app controls it).
+    pub client_metadata: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> EventView<'a> {
@@ -120,21 +123,8 @@ impl<'a> EventView<'a> {
         let Some(request) = opt_object(event, "request", "request")? else {
             return Ok(view);
         };
-        if let Some(attrs) = opt_object(request, "userAttributes", "request.userAttributes")? {
-            view.user_attributes.reserve(attrs.len());
-            for (name, value) in attrs {
-                match value {
-                    Value::String(s) => view.user_attributes.push((name.as_str(), s.as_str())),
-                    other => {
-                        return Err(wrong_type(
-                            format!("request.userAttributes[{}]", quoted(name)),
-                            "a string",
-                            other,
-                        ));
-                    }
-                }
-            }
-        }
+        view.user_attributes = string_map(request, "userAttributes")?;
+        view.client_metadata = string_map(request, "clientMetadata")?;
         if let Some(gc) = opt_object(request, "groupConfiguration", "request.groupConfiguration")? {
             view.groups.groups = str_list(
                 gc,
@@ -157,6 +147,14 @@ impl<'a> EventView<'a> {
         self.user_attributes
             .iter()
             .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// The value of a client-metadata entry, if present.
+    pub fn client_metadata(&self, key: &str) -> Option<&'a str> {
+        self.client_metadata
+            .iter()
+            .find(|(k, _)| *k == key)
             .map(|(_, v)| *v)
     }
 
@@ -258,6 +256,32 @@ fn opt_object<'a>(
         Some(Value::Object(m)) => Ok(Some(m)),
         Some(other) => Err(wrong_type(path.to_owned(), "an object", other)),
     }
+}
+
+/// A `request` member that maps names to strings (`userAttributes`,
+/// `clientMetadata`): absent or null reads as empty.
+fn string_map<'a>(
+    request: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Vec<(&'a str, &'a str)>, EventError> {
+    let path = format!("request.{key}");
+    let Some(map) = opt_object(request, key, &path)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(map.len());
+    for (name, value) in map {
+        match value {
+            Value::String(s) => out.push((name.as_str(), s.as_str())),
+            other => {
+                return Err(wrong_type(
+                    format!("{path}[{}]", quoted(name)),
+                    "a string",
+                    other,
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn str_list<'a>(

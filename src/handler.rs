@@ -36,10 +36,13 @@ impl Trigger {
                     tracing::warn!(problem = %w, "policy warning");
                 }
                 tracing::info!(
+                    deny_rules = c.policy.deny.len(),
                     suppress_rules = c.policy.suppress.len(),
                     claim_rules = c.policy.claims.len(),
+                    copy_rules = c.policy.copy_attributes.len(),
                     scope_rules = c.policy.scopes.len(),
-                    group_filter = c.policy.groups.is_some(),
+                    group_rules = c.policy.groups.is_some(),
+                    role_rules = c.policy.roles.is_some(),
                     lambda_version = c.lambda_version.map(Version::lambda_version),
                     "policy loaded"
                 );
@@ -112,6 +115,13 @@ impl Trigger {
     fn log_error(&self, e: &TriggerError, request_id: &str) {
         if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
             tracing::error!(request_id, error_type = e.error_type(), detail = %detail, "refused to issue tokens");
+        } else if let TriggerError::Denied { rule, .. } = e {
+            tracing::warn!(
+                request_id,
+                error_type = e.error_type(),
+                rule = format_args!("deny[{rule}]"),
+                "sign-in refused by a deny rule"
+            );
         } else if *e == TriggerError::UnknownVersion {
             tracing::error!(
                 request_id,
@@ -176,6 +186,9 @@ impl Trigger {
             scopes_added = %c.scopes_added,
             scopes_suppressed = %c.scopes_suppressed,
             groups_kept = c.groups_kept,
+            copied_skipped_reserved = outcome.dropped.copied_reserved,
+            copied_skipped_suppressed = outcome.dropped.copied_suppressed,
+            scopes_skipped = outcome.dropped.scopes,
             "token claims customized"
         );
     }

@@ -1,13 +1,39 @@
-//! The declarative policy: what to suppress, what to add, scopes and groups.
+//! The declarative policy: what to refuse, suppress and add, scopes, groups
+//! and roles.
 //!
 //! Contract: a [`Policy`] exists only once it has been validated whole. Every
-//! problem is reported with its place in the file (see `policy/parse.rs`); a policy
-//! with any problem is never applied, not even in part. The built-in default
-//! is `policy.json` at the repository root, compiled into the binary.
+//! problem is reported with its place in the file (see `policy/parse.rs`); a
+//! policy with any problem is never applied, not even in part. The built-in
+//! default is `policy.json` at the repository root, compiled into the binary.
+//!
+//! Each family of forms has a room of its own, with its loading and its
+//! evaluation side by side: `source.rs` (where a value comes from),
+//! `template.rs`, `transform.rs` (steps and their types), `condition.rs`
+//! (`when` and predicates), `groups.rs` (group and role overrides), `copy.rs`
+//! (`copyAttributes`). `parse.rs` reads the file and the rules that tie them
+//! together; `apply.rs` is the conductor that evaluates a policy.
 
+mod condition;
+mod copy;
+mod groups;
 mod parse;
+mod source;
+mod template;
+mod transform;
 
 use serde_json::Value;
+
+pub use condition::{Condition, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
+pub use copy::{COPY_FIELDS, CopyRule, Rename};
+pub use groups::{
+    FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, group_override, is_role_arn,
+};
+pub use parse::{CLAIM_FIELDS, DENY_FIELDS, FIELDS, SCOPE_FIELDS, SUPPRESS_FIELDS};
+pub use source::{
+    ContextField, Conversion, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind, convert_text,
+};
+pub use template::{Part, Template};
+pub use transform::{OBJECT_STEPS, Pattern, Step, Ty, WORD_STEPS, matches_pattern};
 
 use crate::error::{PolicyError, Problem};
 use crate::reserved::TokenKind;
@@ -23,6 +49,8 @@ pub const DEFAULT_POLICY_NAME: &str = "built-in policy.json";
 pub struct Policy {
     /// Free text for humans.
     pub description: Option<String>,
+    /// Rules that refuse sign-in, decided before anything else.
+    pub deny: Vec<DenyRule>,
     /// Suppression rules, in file order.
     pub suppress: Vec<SuppressRule>,
     /// Claim rules, in file order: where several set one claim, the last that
@@ -30,8 +58,12 @@ pub struct Policy {
     pub claims: Vec<ClaimRule>,
     /// Scope rules, in file order.
     pub scopes: Vec<ScopeRule>,
-    /// The filter on the groups in `cognito:groups`, if any.
+    /// Attributes copied as claims, before the claim rules.
+    pub copy_attributes: Vec<CopyRule>,
+    /// The filter on and additions to the user's groups, if any.
     pub groups: Option<GroupFilter>,
+    /// The filter on and additions to the user's IAM roles, if any.
+    pub roles: Option<RoleFilter>,
     /// Things that are valid but probably not meant, with their places.
     pub warnings: Vec<Problem>,
 }
@@ -68,27 +100,8 @@ impl Tokens {
     }
 }
 
-/// When a rule applies. Each list, when not empty, must match one of its
-/// entries; all non-empty lists must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Condition {
-    /// App client IDs (`callerContext.clientId`).
-    pub client_ids: Vec<String>,
-    /// Trigger sources (`triggerSource`).
-    pub trigger_sources: Vec<String>,
-    /// Groups the user must be in (one of them).
-    pub groups: Vec<String>,
-}
-
-impl Condition {
-    /// Whether the condition is always true.
-    pub fn is_always(&self) -> bool {
-        self.client_ids.is_empty() && self.trigger_sources.is_empty() && self.groups.is_empty()
-    }
-}
-
 /// Claims to remove from tokens.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SuppressRule {
     /// Claim names, presets expanded.
     pub claims: Vec<String>,
@@ -113,78 +126,6 @@ pub struct ClaimRule {
     pub when: Condition,
 }
 
-/// Where a claim's value comes from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Source {
-    /// A user attribute, converted.
-    Attribute {
-        /// The attribute name, as `custom:tenantId`.
-        name: String,
-        /// The conversion of its string value.
-        convert: Conversion,
-    },
-    /// A constant of any JSON type.
-    Value(Value),
-    /// Values of the user's groups, merged: objects deep-merged, anything
-    /// else collected into a list.
-    Groups(Vec<(String, Value)>),
-    /// A field of the event itself.
-    Context(ContextField),
-}
-
-/// The conversion of an attribute's string value (V2/V3; V1 sends JSON text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Conversion {
-    /// Kept as the string it is.
-    String,
-    /// A JSON number.
-    Number,
-    /// `true` or `false` (case-insensitive).
-    Boolean,
-    /// Parsed as JSON.
-    Json,
-    /// Split on a separator, items trimmed, empty items dropped.
-    List(String),
-}
-
-impl Conversion {
-    /// The word a policy uses for it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::String => "string",
-            Self::Number => "number",
-            Self::Boolean => "boolean",
-            Self::Json => "json",
-            Self::List(_) => "list",
-        }
-    }
-}
-
-/// A field of the event usable as a claim value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContextField {
-    /// `callerContext.clientId`: the only value Cognito accepts for `aud`.
-    ClientId,
-    /// `userPoolId`.
-    UserPoolId,
-    /// `region`.
-    Region,
-    /// `triggerSource`.
-    TriggerSource,
-}
-
-impl ContextField {
-    /// The word a policy uses for it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::ClientId => "clientId",
-            Self::UserPoolId => "userPoolId",
-            Self::Region => "region",
-            Self::TriggerSource => "triggerSource",
-        }
-    }
-}
-
 /// What to do when a claim's source has no value for a user.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IfMissing {
@@ -197,45 +138,24 @@ pub enum IfMissing {
 }
 
 /// Scopes to add to and remove from the access token (V2/V3).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScopeRule {
-    /// Scopes to add.
-    pub add: Vec<String>,
+    /// Scopes to add (templates: one whose placeholder has no value, or
+    /// whose text has a space, is not added).
+    pub add: Vec<Template>,
     /// Scopes to remove.
     pub suppress: Vec<String>,
     /// When the rule applies.
     pub when: Condition,
 }
 
-/// A filter on the groups that reach `cognito:groups`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupFilter {
-    /// Keep only the matching groups, or remove them.
-    pub mode: FilterMode,
-    /// Group names; a trailing `*` matches any suffix.
-    pub patterns: Vec<String>,
-    /// When the filter applies.
+/// A rule that refuses sign-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DenyRule {
+    /// When sign-in is refused.
     pub when: Condition,
-}
-
-/// How a [`GroupFilter`] uses its patterns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterMode {
-    /// Keep only groups that match.
-    Keep,
-    /// Remove groups that match.
-    Remove,
-}
-
-impl GroupFilter {
-    /// Whether the filter lets `group` through.
-    pub fn keeps(&self, group: &str) -> bool {
-        let matched = self.patterns.iter().any(|p| match p.strip_suffix('*') {
-            Some(prefix) => group.starts_with(prefix),
-            None => group == p,
-        });
-        matched == (self.mode == FilterMode::Keep)
-    }
+    /// The constant text Cognito shows the user.
+    pub message: String,
 }
 
 impl Policy {
@@ -262,23 +182,5 @@ mod tests {
         let p = Policy::builtin().unwrap();
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         assert!(!p.suppress.is_empty() && !p.claims.is_empty());
-    }
-
-    #[test]
-    fn group_filter_patterns() {
-        let f = GroupFilter {
-            mode: FilterMode::Keep,
-            patterns: vec!["app-*".into(), "admins".into()],
-            when: Condition::default(),
-        };
-        assert!(f.keeps("app-reader"));
-        assert!(f.keeps("admins"));
-        assert!(!f.keeps("admins2"));
-        let r = GroupFilter {
-            mode: FilterMode::Remove,
-            ..f
-        };
-        assert!(!r.keeps("app-reader"));
-        assert!(r.keeps("staff"));
     }
 }

@@ -219,7 +219,7 @@ pub fn apply(before: &Tokens, response: &Response<'_>) -> Tokens {
             if let Some(Value::String(scope)) = access.get_mut("scope") {
                 let mut scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
                 for s in &a.scopes_to_add {
-                    if !scopes.contains(s) {
+                    if !scopes.contains(&s.as_ref()) {
                         scopes.push(s);
                     }
                 }

@@ -7,18 +7,24 @@
 //! when the policy changes the user's groups, because Cognito reads an empty
 //! one as "remove every group". Claims keep the order the policy adds them.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
 
-/// Claims to add or override, in the order the policy adds them; names are
-/// borrowed from the policy, so an invocation copies none.
+/// A claim or scope name: borrowed from the policy, or owned when it comes
+/// from data (a copied attribute, a rendered scope template).
+pub type Name<'p> = Cow<'p, str>;
+
+/// Claims to add or override, in the order the policy adds them; names from
+/// the policy are borrowed, so an invocation copies none.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Claims<'p>(pub Vec<(&'p str, Value)>);
+pub struct Claims<'p>(pub Vec<(Name<'p>, Value)>);
 
 impl<'p> Claims<'p> {
     /// Sets a claim, keeping its first position when it is set again.
-    pub fn insert(&mut self, name: &'p str, value: Value) {
+    pub fn insert(&mut self, name: Name<'p>, value: Value) {
         match self.0.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name, value)),
@@ -27,12 +33,17 @@ impl<'p> Claims<'p> {
 
     /// Removes a claim.
     pub fn remove(&mut self, name: &str) {
-        self.0.retain(|(n, _)| *n != name);
+        self.0.retain(|(n, _)| n != name);
+    }
+
+    /// Whether a claim is set.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
     }
 
     /// The claims, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'p str, &Value)> {
-        self.0.iter().map(|(n, v)| (*n, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(n, v)| (n.as_ref(), v))
     }
 }
 
@@ -122,7 +133,7 @@ pub struct AccessTokenGeneration<'p> {
     /// Claims to remove.
     pub claims_to_suppress: Vec<&'p str>,
     /// Scopes to add to `scope`.
-    pub scopes_to_add: Vec<&'p str>,
+    pub scopes_to_add: Vec<Name<'p>>,
     /// Scopes to remove from `scope`.
     pub scopes_to_suppress: Vec<&'p str>,
 }

@@ -14,7 +14,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use crate::policy::{ClaimRule, Condition, IfMissing, Policy, Source};
+use crate::policy::{
+    ClaimRule, Condition, ContextField, IfMissing, Policy, SourceKind, matches_pattern,
+};
 use crate::reserved::TokenKind;
 
 /// Why a token is not valid; each variant is one class of failure.
@@ -304,11 +306,22 @@ fn check_claims(
     Ok(token_use)
 }
 
-/// Checks a verified token against a policy: no claim the policy suppresses
-/// from this token type is present, and every claim it adds to every such
-/// token is. Rules whose condition the token cannot decide (trigger sources)
-/// are not checked. Returns every violation.
-pub fn check_policy(policy: &Policy, token: &Verified) -> Vec<String> {
+/// What checking a token against a policy found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyCheck {
+    /// Where the token breaks the policy, with the rule's place.
+    pub violations: Vec<String>,
+    /// Rules the token cannot decide (trigger sources, attribute values,
+    /// client metadata, computed values, copies), with their places.
+    pub unchecked: Vec<String>,
+}
+
+/// Checks a verified token against a policy: no deny rule holds for it, no
+/// claim the policy suppresses from this token type is present, every claim
+/// it adds to every such token is, and its groups obey the group rules.
+/// Rules whose condition or value the token cannot decide are listed as
+/// unchecked, never guessed.
+pub fn check_policy(policy: &Policy, token: &Verified) -> PolicyCheck {
     let kind = token.token_use.kind();
     let claims = &token.claims;
     let client = match token.token_use {
@@ -320,51 +333,147 @@ pub fn check_policy(policy: &Policy, token: &Verified) -> Vec<String> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let mut violations = Vec::new();
+    let holds = |c: &Condition| decide(c, client, &groups);
+    let mut out = PolicyCheck::default();
+    for (i, rule) in policy.deny.iter().enumerate() {
+        match holds(&rule.when) {
+            Some(true) => out.violations.push(format!(
+                "the policy refuses sign-in for this token's client and groups (deny[{i}])"
+            )),
+            Some(false) => {}
+            None => out.unchecked.push(format!("deny[{i}]")),
+        }
+    }
     for (i, rule) in policy.suppress.iter().enumerate() {
-        if !rule.tokens.has(kind) || decide(&rule.when, client, &groups) != Some(true) {
+        if !rule.tokens.has(kind) {
             continue;
         }
-        for c in rule.claims.iter().filter(|c| claims.contains_key(*c)) {
-            violations.push(format!(
-                "claim {c} is present, but the policy suppresses it from {kind}s (suppress[{i}])"
-            ));
+        match holds(&rule.when) {
+            Some(true) => {
+                for c in rule.claims.iter().filter(|c| claims.contains_key(*c)) {
+                    out.violations.push(format!(
+                        "claim {c} is present, but the policy suppresses it from {kind}s (suppress[{i}])"
+                    ));
+                }
+            }
+            Some(false) => {}
+            None => out.unchecked.push(format!("suppress[{i}]")),
         }
     }
     for (i, rule) in policy.claims.iter().enumerate() {
-        if rule.tokens.has(kind) && always_added(rule) && !claims.contains_key(&rule.claim) {
-            let hint = if kind == TokenKind::Access {
-                "; a V1 pool cannot add access-token claims"
-            } else {
-                ""
-            };
-            violations.push(format!(
-                "claim {} is missing, but the policy adds it to every {kind} (claims[{i}]){hint}",
-                rule.claim
-            ));
+        if !rule.tokens.has(kind) {
+            continue;
         }
-    }
-    violations
-}
-
-/// Whether a condition holds for a token: `None` when the token cannot tell.
-fn decide(c: &Condition, client: Option<&str>, groups: &[&str]) -> Option<bool> {
-    if !c.trigger_sources.is_empty() {
-        return None;
-    }
-    let client_ok =
-        c.client_ids.is_empty() || client.is_some_and(|id| c.client_ids.iter().any(|x| x == id));
-    let group_ok = c.groups.is_empty() || c.groups.iter().any(|g| groups.contains(&g.as_str()));
-    Some(client_ok && group_ok)
-}
-
-/// Whether a rule puts its claim in every token it targets.
-fn always_added(rule: &ClaimRule) -> bool {
-    rule.when.is_always()
-        && match rule.source {
-            Source::Value(_) | Source::Context(_) => true,
-            Source::Attribute { .. } | Source::Groups(_) => {
-                !matches!(rule.if_missing, IfMissing::Skip)
+        match holds(&rule.when) {
+            Some(true) if always_added(rule) => {
+                if !claims.contains_key(&rule.claim) {
+                    let hint = if kind == TokenKind::Access {
+                        "; a V1 pool cannot add access-token claims"
+                    } else {
+                        ""
+                    };
+                    out.violations.push(format!(
+                        "claim {} is missing, but the policy adds it to every {kind} (claims[{i}]){hint}",
+                        rule.claim
+                    ));
+                }
             }
+            Some(false) => {}
+            _ => out.unchecked.push(format!("claims[{i}]")),
         }
+    }
+    if let Some(rule) = &policy.groups {
+        match holds(&rule.when) {
+            Some(true) => {
+                for g in &rule.add {
+                    if !groups.contains(&g.as_str()) {
+                        out.violations.push(format!(
+                            "group {g} is missing from cognito:groups, but the policy adds it (groups.add)"
+                        ));
+                    }
+                }
+                if rule.add_from.is_none() {
+                    for g in groups
+                        .iter()
+                        .filter(|g| !rule.keeps(g) && !rule.add.iter().any(|a| a == *g))
+                    {
+                        out.violations.push(format!(
+                            "group {g} is in cognito:groups, but the policy's group filter removes it (groups)"
+                        ));
+                    }
+                } else {
+                    out.unchecked.push("groups.addFrom".to_owned());
+                }
+            }
+            Some(false) => {}
+            None => out.unchecked.push("groups".to_owned()),
+        }
+    }
+    for (i, rule) in policy.copy_attributes.iter().enumerate() {
+        if rule.tokens.has(kind) {
+            out.unchecked.push(format!("copyAttributes[{i}]"));
+        }
+    }
+    if policy.roles.is_some() && kind == TokenKind::Id {
+        out.unchecked.push("roles".to_owned());
+    }
+    out
+}
+
+/// Whether a condition holds for a token: `None` when the token cannot tell
+/// (trigger sources, pools, attribute and client-metadata predicates).
+fn decide(c: &Condition, client: Option<&str>, groups: &[&str]) -> Option<bool> {
+    let mut parts: Vec<Option<bool>> = Vec::new();
+    if !c.trigger_sources.is_empty()
+        || !c.user_pool_ids.is_empty()
+        || !c.attributes.is_empty()
+        || !c.client_metadata.is_empty()
+    {
+        parts.push(None);
+    }
+    if !c.client_ids.is_empty() {
+        parts.push(Some(
+            client.is_some_and(|id| c.client_ids.iter().any(|x| x == id)),
+        ));
+    }
+    if !c.groups.is_empty() {
+        parts.push(Some(
+            c.groups
+                .iter()
+                .any(|p| groups.iter().any(|g| matches_pattern(p, g))),
+        ));
+    }
+    parts.extend(c.all.iter().map(|a| decide(a, client, groups)));
+    if !c.any.is_empty() {
+        let each: Vec<Option<bool>> = c.any.iter().map(|a| decide(a, client, groups)).collect();
+        parts.push(if each.contains(&Some(true)) {
+            Some(true)
+        } else if each.iter().all(|x| *x == Some(false)) {
+            Some(false)
+        } else {
+            None
+        });
+    }
+    if let Some(n) = &c.not {
+        parts.push(decide(n, client, groups).map(|b| !b));
+    }
+    if parts.contains(&Some(false)) {
+        Some(false)
+    } else if parts.contains(&None) {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// Whether a rule puts its claim in every token it targets when it applies.
+fn always_added(rule: &ClaimRule) -> bool {
+    rule.source.is_constant()
+        || matches!(
+            rule.source.kind,
+            SourceKind::Context(
+                ContextField::ClientId | ContextField::UserPoolId | ContextField::Region
+            )
+        ) && rule.source.transform.is_empty()
+        || !matches!(rule.if_missing, IfMissing::Skip)
 }

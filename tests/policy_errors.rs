@@ -109,7 +109,7 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     (
         r#"{"claims": [{"claim": "x", "value": 1, "convert": "number"}]}"#,
-        &["claims[0].convert: applies only to claims from an \"attribute\""],
+        &["claims[0].convert: applies to a string, but the value here is a number"],
     ),
     (
         r#"{"claims": [{"claim": "x", "attribute": "a", "separator": ","}]}"#,
@@ -126,7 +126,7 @@ const CASES: &[(&str, &[&str])] = &[
     (
         r#"{"claims": [{"claim": "x"}]}"#,
         &[
-            "claims[0]: gives no value: use one of \"attribute\", \"value\", \"groups\" or \"context\"",
+            "claims[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\" or \"object\"",
         ],
     ),
     (
@@ -173,11 +173,11 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     (
         r#"{"groups": {"keep": ["a"], "remove": ["b"]}}"#,
-        &["groups: give exactly one of \"keep\" and \"remove\""],
+        &["groups: give at most one of \"keep\" and \"remove\""],
     ),
     (
         r#"{"groups": {"keep": ["a*b"]}}"#,
-        &["groups.keep[0]: `*` may only end a group pattern"],
+        &["groups.keep[0]: `*` may only end a pattern"],
     ),
     (
         r#"{"suppress": [{"preset": "pii"}]}"#,
@@ -198,10 +198,252 @@ const CASES: &[(&str, &[&str])] = &[
         &["claims: must be an array, not an object"],
     ),
     (
-        r#"{"claims": [{"claim": "x", "context": "userName"}]}"#,
+        r#"{"claims": [{"claim": "x", "context": "username"}]}"#,
         &[
-            "claims[0].context: must be one of \"clientId\", \"userPoolId\", \"region\", \"triggerSource\"",
+            "claims[0].context: must be one of \"clientId\", \"userPoolId\", \"region\", \"triggerSource\", \"userName\"",
         ],
+    ),
+];
+
+/// Bad policies in the forms of Policy language 2, each with every problem
+/// it must produce.
+const NEW_FORMS: &[(&str, &[&str])] = &[
+    (
+        r#"{"claims": [{"claim": "t", "template": "tenant_{custom:tenantId"}]}"#,
+        &["claims[0].template: a `{` without its `}`: write `{{` for a literal brace"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "template": "a}b"}]}"#,
+        &["claims[0].template: a lone `}`: write `}}` for a literal brace"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "template": "{context.clientID}"}]}"#,
+        &[
+            "claims[0].template: unknown placeholder `{context.clientID}`; expected one of `{context.clientId}`, `{context.userPoolId}`, `{context.region}`, `{context.triggerSource}`, `{context.userName}`",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "template": "{}"}]}"#,
+        &["claims[0].template: an empty placeholder `{}` (or one with spaces around its name)"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "email", "transform": ["lowercas"]}]}"#,
+        &["claims[0].transform[0]: unknown step `lowercas`; did you mean `lowercase`?"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "email", "transform": [{"join": ","}]}]}"#,
+        &["claims[0].transform[0]: `join` applies to a list, but the value here is a string"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "groupNames": ["*"], "transform": [{"split": ","}]}]}"#,
+        &[
+            "claims[0].transform[0]: `split` applies to a string, but the value here is a list of strings",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"map": {"x": 1}}, "lowercase"]}]}"#,
+        &[
+            "claims[0].transform[1]: `lowercase` applies to a string or a list of strings, but the value here is a number",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"extract": "(unclosed"}]}]}"#,
+        &[
+            "claims[0].transform[0].extract: invalid regular expression: found open group without closing ')'",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"replace": {"regex": "a"}}]}]}"#,
+        &["claims[0].transform[0].replace: needs \"regex\" and \"with\""],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"split": ",", "join": " "}]}]}"#,
+        &["claims[0].transform[0]: names several steps (split, join): one per item"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"split": ",", "bracket": true}]}]}"#,
+        &["claims[0].transform[0].bracket: unknown field `bracket`; did you mean `brackets`?"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": "lowercase"}]}"#,
+        &["claims[0].transform: must be an array, not a string"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"filter": []}]}]}"#,
+        &["claims[0].transform[0].filter: names no pattern: the filter would keep nothing"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "groupNames": []}]}"#,
+        &["claims[0].groupNames: names no group: use [\"*\"] for all of them"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "firstOf": []}]}"#,
+        &["claims[0].firstOf: lists no source"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "firstOf": [{"attribute": "a", "ifMissing": "skip"}]}]}"#,
+        &[
+            "claims[0].firstOf[0].ifMissing: unknown field `ifMissing`; expected one of: attribute, value, template, groups, groupNames, context, clientMetadata, firstOf, object, transform, convert, separator, pick",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "firstOf": [{"atribute": "a"}]}]}"#,
+        &[
+            "claims[0].firstOf[0].atribute: unknown field `atribute`; did you mean `attribute`?",
+            "claims[0].firstOf[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\" or \"object\"",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "object": {}}]}"#,
+        &["claims[0].object: has no member"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "object": {"k": "sub"}}]}"#,
+        &["claims[0].object[\"k\"]: must be an object, not a string"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "groups": {"a": "x"}, "pick": "last"}]}"#,
+        &["claims[0].pick: must be \"merge\" (the default) or \"first\""],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "pick": "first"}]}"#,
+        &["claims[0].pick: applies only to a \"groups\" source"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": ["split"]}]}"#,
+        &["claims[0].transform[0]: `split` needs its argument: write it as {\"split\": ...}"],
+    ),
+    (
+        r#"{"claims": [{"claim": "email_verified", "groupNames": ["*"], "tokens": ["id"]}]}"#,
+        &["claims[0].claim: `email_verified` cannot take an object or array value in the ID token"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"attributes": {"email": {}}}}]}"#,
+        &[
+            "claims[0].when.attributes[\"email\"]: tests nothing: give \"present\", \"equals\", \"in\", \"startsWith\", \"endsWith\" or \"matches\"",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"attributes": {"email": {"present": false, "equals": "x"}}}}]}"#,
+        &[
+            "claims[0].when.attributes[\"email\"]: \"present\": false holds only when the value is absent, so the other tests could never hold with it",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"attributes": {"email": {"matches": "[a-"}}}}]}"#,
+        &[
+            "claims[0].when.attributes[\"email\"].matches: invalid regular expression: non-empty character class has no closing bracket after dash",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"attributes": {"email": {"endswith": "@x"}}}}]}"#,
+        &[
+            "claims[0].when.attributes[\"email\"].endswith: unknown field `endswith`; did you mean `endsWith`?",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"any": []}}]}"#,
+        &[
+            "claims[0].when.any: is empty, so the rule could never apply; remove it to match everything",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"not": {"clientIds": "web"}}}]}"#,
+        &["claims[0].when.not.clientIds: must be an array, not a string"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "value": 1, "when": {"attributes": {"plan": {"in": []}}}}]}"#,
+        &["claims[0].when.attributes[\"plan\"].in: is empty, so the test could never hold"],
+    ),
+    (
+        r#"{"deny": [{"when": {"clientIds": ["a"]}}]}"#,
+        &["deny[0]: missing field `message`: the text Cognito shows the user who is refused"],
+    ),
+    (
+        r#"{"deny": [{"when": {"clientIds": ["a"]}, "message": "Hello {email}"}]}"#,
+        &["deny[0].message: is constant text: it cannot hold placeholders or braces"],
+    ),
+    (
+        r#"{"deny": [{"when": {"clientIds": ["a"]}, "message": ""}]}"#,
+        &["deny[0].message: cannot be empty: the user must be told why"],
+    ),
+    (
+        r#"{"deny": [{"when": {"clientIds": ["a"]}, "message": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}]}"#,
+        &["deny[0].message: is 212 characters; at most 200 (Cognito shows it on the sign-in page)"],
+    ),
+    (
+        r#"{"scopes": [{"add": ["membership:{custom:membership"]}]}"#,
+        &["scopes[0].add[0]: a `{` without its `}`: write `{{` for a literal brace"],
+    ),
+    (
+        r#"{"scopes": [{"add": ["a {custom:x}"]}]}"#,
+        &["scopes[0].add[0]: a scope cannot contain spaces"],
+    ),
+    (
+        r#"{"groups": {"add": ["users"], "addFrom": {"attribute": "custom:groups", "convert": "number"}}}"#,
+        &["groups.addFrom: must give a group name or a list of them, but gives a number"],
+    ),
+    (
+        r#"{"groups": {"addFrom": "custom:groups"}}"#,
+        &["groups.addFrom: must be a SOURCE object, not a string"],
+    ),
+    (
+        r#"{"groups": {}}"#,
+        &["groups: changes nothing: give \"keep\" or \"remove\", and/or \"add\" or \"addFrom\""],
+    ),
+    (
+        r#"{"roles": {"add": ["arn:aws:iam::123:role/x"]}}"#,
+        &["roles.add[0]: must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)"],
+    ),
+    (
+        r#"{"roles": {"keep": ["Admin*"]}}"#,
+        &[
+            "roles.keep[0]: must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME), or a prefix of one ending in `*`",
+        ],
+    ),
+    (
+        r#"{"roles": {"preferred": "admin"}}"#,
+        &[
+            "roles.preferred: must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME) or a SOURCE object",
+        ],
+    ),
+    (
+        r#"{"roles": {"preferred": {"groupNames": ["*"]}}}"#,
+        &["roles.preferred: must give a role ARN, but gives a list of strings"],
+    ),
+    (
+        r#"{"copyAttributes": [{"match": "custom:*", "rename": "strip"}]}"#,
+        &["copyAttributes[0].rename: must be \"keep\" (the default) or \"stripPrefix\""],
+    ),
+    (
+        r#"{"copyAttributes": [{"match": "custom:tenantId", "rename": "stripPrefix"}]}"#,
+        &[
+            "copyAttributes[0].rename: \"stripPrefix\" needs a pattern ending in `*`: stripping a whole name would leave no claim name",
+        ],
+    ),
+    (
+        r#"{"copyAttributes": [{"rename": "keep"}]}"#,
+        &["copyAttributes[0]: missing field `match`: the attributes to copy, as \"custom:*\""],
+    ),
+    (
+        r#"{"copyAttributes": [{"match": "cust*om:*"}]}"#,
+        &["copyAttributes[0].match: `*` may only end a pattern"],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "template": "{lookups.profile.orgId}"}]}"#,
+        &[
+            "claims[0].template: placeholder `{lookups.profile.orgId}`: `lookups.` placeholders are not part of the policy language yet",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "aud", "context": "clientId", "transform": ["lowercase"], "tokens": ["access"]}]}"#,
+        &[
+            "claims[0]: `aud` may be added to the access token only with the app client ID: use \"context\": \"clientId\"",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "t", "attribute": "a", "transform": [{"map": {"x": "y"}, "default": 1, "other": 2}]}]}"#,
+        &["claims[0].transform[0].other: unknown field `other`; expected one of: map, default"],
     ),
 ];
 
@@ -211,6 +453,14 @@ fn catalogue() {
         assert_eq!(&problems(json), expected, "{json}");
     }
     assert!(CASES.len() >= 20);
+}
+
+#[test]
+fn catalogue_of_the_new_forms() {
+    for (json, expected) in NEW_FORMS {
+        assert_eq!(&problems(json), expected, "{json}");
+    }
+    assert!(NEW_FORMS.len() >= 25);
 }
 
 #[test]

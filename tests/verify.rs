@@ -224,15 +224,18 @@ fn policy_checks() {
     )
     .unwrap();
     assert_eq!(
-        check_policy(&policy, &leaky),
+        check_policy(&policy, &leaky).violations,
         ["claim email is present, but the policy suppresses it from ID tokens (suppress[0])"]
     );
     let clean = verify(&sign(&id_claims()), &jwks(), &expected(), now()).unwrap();
-    assert!(check_policy(&policy, &clean).is_empty());
+    let check = check_policy(&policy, &clean);
+    assert!(check.violations.is_empty(), "{check:?}");
+    // Attribute claims with "ifMissing": "skip" may rightly be absent.
+    assert_eq!(check.unchecked, ["claims[0]", "claims[1]"]);
     let constants = load_policy(&root().join("policies/access-token-claims.json"));
     let access = verify(&sign(&access_claims()), &jwks(), &expected(), now()).unwrap();
     assert_eq!(
-        check_policy(&constants, &access),
+        check_policy(&constants, &access).violations,
         [
             "claim country_id is missing, but the policy adds it to every access token (claims[0]); a V1 pool cannot add access-token claims",
             "claim external_partner_id is missing, but the policy adds it to every access token (claims[1]); a V1 pool cannot add access-token claims",
@@ -242,7 +245,38 @@ fn policy_checks() {
     let scoped = policy_json(
         r#"{"suppress": [{"claims": ["tenantId"], "when": {"clientIds": ["other"]}}]}"#,
     );
-    assert!(check_policy(&scoped, &clean).is_empty());
+    assert_eq!(
+        check_policy(&scoped, &clean),
+        pretoken::verify::PolicyCheck::default()
+    );
+}
+
+#[test]
+fn policy_checks_of_the_new_forms() {
+    let clean = verify(&sign(&id_claims()), &jwks(), &expected(), now()).unwrap();
+    // A deny rule the token's client matches: the token should not exist.
+    let deny = policy_json(&format!(
+        r#"{{"deny": [{{"when": {{"clientIds": ["{}"]}}, "message": "No."}}]}}"#,
+        id_claims()["aud"].as_str().unwrap()
+    ));
+    assert_eq!(
+        check_policy(&deny, &clean).violations,
+        ["the policy refuses sign-in for this token's client and groups (deny[0])"]
+    );
+    // Conditions the token cannot decide are reported, never guessed.
+    let undecidable = policy_json(
+        r#"{"deny": [{"when": {"attributes": {"email": {"endsWith": "@x.test"}}}, "message": "No."}],
+            "suppress": [{"claims": ["nickname"], "when": {"not": {"triggerSources": ["TokenGeneration_RefreshTokens"]}}}]}"#,
+    );
+    let check = check_policy(&undecidable, &clean);
+    assert!(check.violations.is_empty(), "{check:?}");
+    assert_eq!(check.unchecked, ["deny[0]", "suppress[0]"]);
+    // A constant group the policy adds must be there.
+    let groups = policy_json(r#"{"groups": {"add": ["users"]}}"#);
+    assert_eq!(
+        check_policy(&groups, &clean).violations,
+        ["group users is missing from cognito:groups, but the policy adds it (groups.add)"]
+    );
 }
 
 fn policy_json(s: &str) -> pretoken::Policy {
@@ -284,7 +318,7 @@ fn cli_exit_codes_per_class() {
     };
     assert_eq!(
         run(&sign(&id_claims()), &["--token-use", "id", "--policy", "policy.json"]),
-        (0, "valid: id token, signature and times checked, client matches, issuer matches, obeys the policy".into())
+        (0, "valid: id token, signature and times checked, client matches, issuer matches, obeys the policy\nnot checked (the token alone cannot tell): claims[0], claims[1]".into())
     );
     assert_eq!(run("abc", &[]).0, 3);
     let none = format!(

@@ -3,42 +3,67 @@
 //! Contract: the whole file is read even after a problem, so `pretoken check`
 //! can list them all; each problem carries the path of the field, as
 //! `claims[1].tokens[0]`. Unknown fields and duplicate keys are problems: a
-//! typo must never silently weaken a policy.
-
-use std::collections::BTreeMap;
+//! typo must never silently weaken a policy. This file owns the top level,
+//! the rule kinds that tie the rooms together (`deny`, `suppress`, `claims`,
+//! `scopes`) and the checks across rules; each room (`source.rs`,
+//! `transform.rs`, `condition.rs`, `groups.rs`, `copy.rs`) reads its own forms
+//! through [`Reader`].
 
 use serde_json::{Map, Value};
 
 use super::{
-    ClaimRule, Condition, ContextField, Conversion, FilterMode, GroupFilter, IfMissing, Policy,
-    ScopeRule, Source, SuppressRule, Tokens,
+    ClaimRule, ContextField, DenyRule, IfMissing, Policy, ScopeRule, Source, SourceKind,
+    SuppressRule, Template, Tokens,
 };
 use crate::error::Problem;
 use crate::event::type_name;
 use crate::json::StrictValue;
 use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
 
-// The top-level fields of a policy.
-const FIELDS: &[&str] = &["description", "suppress", "claims", "scopes", "groups"];
-const SUPPRESS_FIELDS: &[&str] = &["claims", "preset", "tokens", "when"];
-const CLAIM_FIELDS: &[&str] = &[
+/// The top-level fields of a policy (`$schema` is for editors, and ignored).
+pub const FIELDS: &[&str] = &[
+    "$schema",
+    "description",
+    "deny",
+    "suppress",
+    "claims",
+    "copyAttributes",
+    "scopes",
+    "groups",
+    "roles",
+];
+/// The fields of a suppress rule.
+pub const SUPPRESS_FIELDS: &[&str] = &["claims", "preset", "tokens", "when"];
+/// The fields of a claim rule: its name, a source and its options, what to do
+/// when it has no value, tokens and condition.
+pub const CLAIM_FIELDS: &[&str] = &[
     "claim",
     "attribute",
     "value",
+    "template",
     "groups",
+    "groupNames",
     "context",
+    "clientMetadata",
+    "firstOf",
+    "object",
+    "transform",
     "convert",
     "separator",
+    "pick",
     "ifMissing",
     "default",
     "tokens",
     "when",
 ];
-const SCOPE_FIELDS: &[&str] = &["add", "suppress", "when"];
-const GROUP_FIELDS: &[&str] = &["keep", "remove", "when"];
-const WHEN_FIELDS: &[&str] = &["clientIds", "triggerSources", "groups"];
+/// The fields of a scope rule.
+pub const SCOPE_FIELDS: &[&str] = &["add", "suppress", "when"];
+/// The fields of a deny rule.
+pub const DENY_FIELDS: &[&str] = &["when", "message"];
 const PRESETS: &[&str] = &["standard-pii"];
 const COGNITO_API_SCOPE: &str = "aws.cognito.signin.user.admin";
+/// The longest deny message: Cognito shows it on the sign-in page.
+pub const MAX_DENY_MESSAGE: usize = 200;
 
 /// Parses `text`; on failure, every problem found.
 pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
@@ -56,29 +81,50 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
     let mut cx = Reader::default();
     cx.known_fields(&root, "", FIELDS);
     let description = cx.opt_string(&root, "", "description");
+    let deny = cx.list(&root, "", "deny", Reader::deny_rule);
     let suppress = cx.list(&root, "", "suppress", Reader::suppress_rule);
     let claims = cx.list(&root, "", "claims", Reader::claim_rule);
+    let copy_attributes = cx.list(&root, "", "copyAttributes", Reader::copy_rule);
     let scopes = cx.list(&root, "", "scopes", Reader::scope_rule);
     let groups = match root.get("groups") {
         None | Some(Value::Null) => None,
         Some(v) => cx.group_filter(v, "groups"),
     };
+    let roles = match root.get("roles") {
+        None | Some(Value::Null) => None,
+        Some(v) => cx.role_filter(v, "roles"),
+    };
     cx.cross_checks(&suppress, &claims, &scopes);
-    if suppress.is_empty() && claims.is_empty() && scopes.is_empty() && groups.is_none() {
+    if deny.is_empty()
+        && suppress.is_empty()
+        && claims.is_empty()
+        && copy_attributes.is_empty()
+        && scopes.is_empty()
+        && groups.is_none()
+        && roles.is_none()
+    {
         cx.warn("", "the policy has no rules: tokens are issued unchanged");
     }
     if cx.problems.is_empty() {
         Ok(Policy {
             description,
-            suppress: suppress.into_iter().map(|(_, r)| r).collect(),
-            claims: claims.into_iter().map(|(_, r)| r).collect(),
-            scopes: scopes.into_iter().map(|(_, r)| r).collect(),
+            deny: strip(deny),
+            suppress: strip(suppress),
+            claims: strip(claims),
+            copy_attributes: strip(copy_attributes),
+            scopes: strip(scopes),
             groups,
+            roles,
             warnings: cx.warnings,
         })
     } else {
         Err(cx.problems)
     }
+}
+
+/// The rules without their paths.
+fn strip<T>(rules: Vec<(String, T)>) -> Vec<T> {
+    rules.into_iter().map(|(_, r)| r).collect()
 }
 
 fn problem(path: &str, message: impl Into<String>) -> Problem {
@@ -88,7 +134,8 @@ fn problem(path: &str, message: impl Into<String>) -> Problem {
     }
 }
 
-fn join(parent: &str, key: &str) -> String {
+/// The path of `key` inside `parent`.
+pub(super) fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_owned()
     } else {
@@ -98,21 +145,21 @@ fn join(parent: &str, key: &str) -> String {
 
 /// Collects problems and warnings while reading.
 #[derive(Default)]
-struct Reader {
+pub(super) struct Reader {
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
 }
 
 impl Reader {
-    fn err(&mut self, path: &str, message: impl Into<String>) {
+    pub(super) fn err(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(problem(path, message));
     }
 
-    fn warn(&mut self, path: &str, message: impl Into<String>) {
+    pub(super) fn warn(&mut self, path: &str, message: impl Into<String>) {
         self.warnings.push(problem(path, message));
     }
 
-    fn known_fields(&mut self, obj: &Map<String, Value>, path: &str, known: &[&str]) {
+    pub(super) fn known_fields(&mut self, obj: &Map<String, Value>, path: &str, known: &[&str]) {
         for key in obj.keys() {
             if !known.contains(&key.as_str()) {
                 let hint = match closest(key, known) {
@@ -124,7 +171,11 @@ impl Reader {
         }
     }
 
-    fn object<'v>(&mut self, v: &'v Value, path: &str) -> Option<&'v Map<String, Value>> {
+    pub(super) fn object<'v>(
+        &mut self,
+        v: &'v Value,
+        path: &str,
+    ) -> Option<&'v Map<String, Value>> {
         match v {
             Value::Object(m) => Some(m),
             other => {
@@ -134,7 +185,12 @@ impl Reader {
         }
     }
 
-    fn opt_string(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
+    pub(super) fn opt_string(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+    ) -> Option<String> {
         match obj.get(key)? {
             Value::String(s) => Some(s.clone()),
             other => {
@@ -148,7 +204,7 @@ impl Reader {
     }
 
     /// A list field read item by item; each item returned with its path.
-    fn list<T>(
+    pub(super) fn list<T>(
         &mut self,
         obj: &Map<String, Value>,
         path: &str,
@@ -174,7 +230,12 @@ impl Reader {
     }
 
     /// A list of non-empty strings, in order, without repeats.
-    fn strings(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Vec<String> {
+    pub(super) fn strings(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+    ) -> Vec<String> {
         let items = self.list(obj, path, key, |cx, v, p| match v {
             Value::String(s) if s.trim().is_empty() => {
                 cx.err(p, "cannot be empty");
@@ -197,7 +258,7 @@ impl Reader {
         out
     }
 
-    fn tokens(&mut self, obj: &Map<String, Value>, path: &str) -> Tokens {
+    pub(super) fn tokens(&mut self, obj: &Map<String, Value>, path: &str) -> Tokens {
         if !obj.contains_key("tokens") {
             return Tokens::BOTH;
         }
@@ -223,31 +284,6 @@ impl Reader {
             );
         }
         t
-    }
-
-    fn condition(&mut self, obj: &Map<String, Value>, path: &str) -> Condition {
-        let Some(v) = obj.get("when") else {
-            return Condition::default();
-        };
-        let path = join(path, "when");
-        let Some(w) = self.object(v, &path) else {
-            return Condition::default();
-        };
-        self.known_fields(w, &path, WHEN_FIELDS);
-        let c = Condition {
-            client_ids: self.strings(w, &path, "clientIds"),
-            trigger_sources: self.strings(w, &path, "triggerSources"),
-            groups: self.strings(w, &path, "groups"),
-        };
-        for key in WHEN_FIELDS {
-            if matches!(w.get(*key), Some(Value::Array(a)) if a.is_empty()) {
-                self.err(
-                    &join(&path, key),
-                    "is empty, so the rule could never apply; remove it to match everything",
-                );
-            }
-        }
-        c
     }
 
     fn suppress_rule(&mut self, v: &Value, path: &str) -> Option<SuppressRule> {
@@ -299,7 +335,6 @@ impl Reader {
         })
     }
 
-    #[allow(clippy::too_many_lines)]
     fn claim_rule(&mut self, v: &Value, path: &str) -> Option<ClaimRule> {
         let obj = self.object(v, path)?;
         self.known_fields(obj, path, CLAIM_FIELDS);
@@ -320,41 +355,7 @@ impl Reader {
         };
         let tokens = self.tokens(obj, path);
         let when = self.condition(obj, path);
-
-        let sources: Vec<&str> = ["attribute", "value", "groups", "context"]
-            .into_iter()
-            .filter(|k| obj.contains_key(*k))
-            .collect();
-        let source = match sources.as_slice() {
-            [] => {
-                self.err(
-                    path,
-                    "gives no value: use one of \"attribute\", \"value\", \"groups\" or \"context\"",
-                );
-                return None;
-            }
-            [one] => self.source(obj, path, one)?,
-            several => {
-                self.err(
-                    path,
-                    format!(
-                        "gives several values ({}): use exactly one",
-                        several.join(", ")
-                    ),
-                );
-                return None;
-            }
-        };
-        if !matches!(source, Source::Attribute { .. }) {
-            for key in ["convert", "separator"] {
-                if obj.contains_key(key) {
-                    self.err(
-                        &join(path, key),
-                        "applies only to claims from an \"attribute\"",
-                    );
-                }
-            }
-        }
+        let source = self.source(obj, path)?;
         let if_missing = self.if_missing(obj, path, &source);
 
         for t in tokens.iter() {
@@ -363,21 +364,17 @@ impl Reader {
                 break;
             }
         }
-        if claim == "aud" && tokens.access && source != Source::Context(ContextField::ClientId) {
+        let client_id = matches!(source.kind, SourceKind::Context(ContextField::ClientId))
+            && source.transform.is_empty();
+        if claim == "aud" && tokens.access && !client_id {
             self.err(
                 path,
                 "`aud` may be added to the access token only with the app client ID: use \"context\": \"clientId\"",
             );
         }
         if tokens.id && SIMPLE_ONLY_ID_CLAIMS.contains(&claim.as_str()) {
-            let complex = match &source {
-                Source::Value(v) => v.is_object() || v.is_array(),
-                Source::Attribute { convert, .. } => {
-                    matches!(convert, Conversion::Json | Conversion::List(_))
-                }
-                Source::Groups(_) => true,
-                Source::Context(_) => false,
-            } || matches!(&if_missing, IfMissing::Default(v) if v.is_object() || v.is_array());
+            let complex = source.ty.may_be_complex()
+                || matches!(&if_missing, IfMissing::Default(v) if v.is_object() || v.is_array());
             if complex {
                 self.err(
                     &claim_path,
@@ -394,93 +391,11 @@ impl Reader {
         })
     }
 
-    fn source(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<Source> {
-        let p = join(path, key);
-        let v = &obj[key];
-        match key {
-            "value" => Some(Source::Value(v.clone())),
-            "attribute" => {
-                let name = match v {
-                    Value::String(s) if !s.trim().is_empty() => s.clone(),
-                    Value::String(_) => {
-                        self.err(&p, "cannot be empty");
-                        return None;
-                    }
-                    other => {
-                        self.err(&p, format!("must be a string, not {}", type_name(other)));
-                        return None;
-                    }
-                };
-                let convert = self.conversion(obj, path)?;
-                Some(Source::Attribute { name, convert })
-            }
-            "context" => {
-                let field = match v.as_str() {
-                    Some("clientId") => ContextField::ClientId,
-                    Some("userPoolId") => ContextField::UserPoolId,
-                    Some("region") => ContextField::Region,
-                    Some("triggerSource") => ContextField::TriggerSource,
-                    _ => {
-                        self.err(
-                            &p,
-                            "must be one of \"clientId\", \"userPoolId\", \"region\", \"triggerSource\"",
-                        );
-                        return None;
-                    }
-                };
-                Some(Source::Context(field))
-            }
-            _ => self.group_map(v, &p).map(Source::Groups),
-        }
-    }
-
-    fn conversion(&mut self, obj: &Map<String, Value>, path: &str) -> Option<Conversion> {
-        let p = join(path, "convert");
-        let convert = match obj.get("convert") {
-            None => Conversion::String,
-            Some(Value::String(s)) => match s.as_str() {
-                "string" => Conversion::String,
-                "number" => Conversion::Number,
-                "boolean" => Conversion::Boolean,
-                "json" => Conversion::Json,
-                "list" => Conversion::List(String::new()),
-                other => {
-                    self.err(
-                        &p,
-                        format!(
-                            "unknown conversion `{other}`; expected \"string\", \"number\", \"boolean\", \"json\" or \"list\""
-                        ),
-                    );
-                    return None;
-                }
-            },
-            Some(other) => {
-                self.err(&p, format!("must be a string, not {}", type_name(other)));
-                return None;
-            }
-        };
-        let sep_path = join(path, "separator");
-        let separator = self.opt_string(obj, path, "separator");
-        match (convert, separator) {
-            (Conversion::List(_), None) => Some(Conversion::List(",".into())),
-            (Conversion::List(_), Some(s)) if s.is_empty() => {
-                self.err(&sep_path, "cannot be empty");
-                None
-            }
-            (Conversion::List(_), Some(s)) => Some(Conversion::List(s)),
-            (c, Some(_)) => {
-                self.err(&sep_path, "applies only with \"convert\": \"list\"");
-                Some(c)
-            }
-            (c, None) => Some(c),
-        }
-    }
-
     fn if_missing(&mut self, obj: &Map<String, Value>, path: &str, source: &Source) -> IfMissing {
         let p = join(path, "ifMissing");
         let default = obj.get("default").cloned();
         let mode = self.opt_string(obj, path, "ifMissing");
-        if matches!(source, Source::Value(_)) && (mode.is_some() || default.is_some()) {
+        if source.is_constant() && (mode.is_some() || default.is_some()) {
             self.err(
                 path,
                 "a constant \"value\" is never missing: remove \"ifMissing\" and \"default\"",
@@ -512,62 +427,31 @@ impl Reader {
         }
     }
 
-    /// A group-to-value map. Objects merge; anything else collects into a
-    /// list. Mixing the two, or two groups setting one leaf, is refused, so
-    /// the claim never depends on the order of the user's groups.
-    fn group_map(&mut self, v: &Value, path: &str) -> Option<Vec<(String, Value)>> {
-        let m = self.object(v, path)?;
-        if m.is_empty() {
-            self.err(path, "maps no group");
-            return None;
-        }
-        let objects = m.values().filter(|v| v.is_object()).count();
-        if objects != 0 && objects != m.len() {
-            self.err(
-                path,
-                "mixes objects with other values: either every group maps to an object (merged) or none does (collected into a list)",
-            );
-            return None;
-        }
-        let mut leaves: BTreeMap<String, &str> = BTreeMap::new();
-        let mut ok = true;
-        for (group, value) in m {
-            if group.trim().is_empty() {
-                self.err(path, "a group name cannot be empty");
-                ok = false;
-            }
-            if let Value::Object(obj) = value {
-                let mut mine = Vec::new();
-                leaf_paths(obj, "", &mut mine);
-                for leaf in mine {
-                    if let Some(other) = leaves.get(&leaf) {
-                        self.err(
-                            &format!("{path}.{group}"),
-                            format!("sets `{leaf}`, which group `{other}` sets too: a user in both would get either"),
-                        );
-                        ok = false;
-                    } else {
-                        leaves.insert(leaf, group);
-                    }
-                }
-            }
-        }
-        ok.then(|| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-    }
-
     fn scope_rule(&mut self, v: &Value, path: &str) -> Option<ScopeRule> {
         let obj = self.object(v, path)?;
         self.known_fields(obj, path, SCOPE_FIELDS);
-        let add = self.strings(obj, path, "add");
+        let add_texts = self.strings(obj, path, "add");
         let suppress = self.strings(obj, path, "suppress");
-        for (key, list) in [("add", &add), ("suppress", &suppress)] {
-            for (i, s) in list.iter().enumerate() {
-                if s.chars().any(char::is_whitespace) {
-                    self.err(
-                        &format!("{}[{i}]", join(path, key)),
-                        "a scope cannot contain spaces",
-                    );
-                }
+        let mut add = Vec::with_capacity(add_texts.len());
+        for (i, text) in add_texts.iter().enumerate() {
+            let p = format!("{}[{i}]", join(path, "add"));
+            let Some(t) = self.template(text, &p) else {
+                continue;
+            };
+            let literal_space = t.parts.iter().any(
+                |part| matches!(part, super::Part::Text(s) if s.chars().any(char::is_whitespace)),
+            );
+            if literal_space {
+                self.err(&p, "a scope cannot contain spaces");
+            }
+            add.push(t);
+        }
+        for (i, s) in suppress.iter().enumerate() {
+            if s.chars().any(char::is_whitespace) {
+                self.err(
+                    &format!("{}[{i}]", join(path, "suppress")),
+                    "a scope cannot contain spaces",
+                );
             }
         }
         if let Some(i) = suppress.iter().position(|s| s == COGNITO_API_SCOPE) {
@@ -576,7 +460,7 @@ impl Reader {
                 format!("suppressing `{COGNITO_API_SCOPE}` stops users from reading or changing their own profile through the user pool API"),
             );
         }
-        if add.is_empty() && suppress.is_empty() {
+        if add_texts.is_empty() && suppress.is_empty() {
             self.err(path, "names no scope: give \"add\", \"suppress\" or both");
         }
         let when = self.condition(obj, path);
@@ -587,37 +471,56 @@ impl Reader {
         })
     }
 
-    fn group_filter(&mut self, v: &Value, path: &str) -> Option<GroupFilter> {
+    fn deny_rule(&mut self, v: &Value, path: &str) -> Option<DenyRule> {
         let obj = self.object(v, path)?;
-        self.known_fields(obj, path, GROUP_FIELDS);
-        let (mode, key) = match (obj.contains_key("keep"), obj.contains_key("remove")) {
-            (true, false) => (FilterMode::Keep, "keep"),
-            (false, true) => (FilterMode::Remove, "remove"),
-            _ => {
-                self.err(path, "give exactly one of \"keep\" and \"remove\"");
-                return None;
+        self.known_fields(obj, path, DENY_FIELDS);
+        let message_path = join(path, "message");
+        let message = match obj.get("message") {
+            None => {
+                self.err(
+                    path,
+                    "missing field `message`: the text Cognito shows the user who is refused",
+                );
+                None
+            }
+            Some(Value::String(m)) => {
+                let problem = if m.trim().is_empty() {
+                    Some("cannot be empty: the user must be told why".to_owned())
+                } else if m.chars().count() > MAX_DENY_MESSAGE {
+                    Some(format!(
+                        "is {} characters; at most {MAX_DENY_MESSAGE} (Cognito shows it on the sign-in page)",
+                        m.chars().count()
+                    ))
+                } else if m.contains('{') || m.contains('}') {
+                    Some("is constant text: it cannot hold placeholders or braces".to_owned())
+                } else if m.chars().any(char::is_control) {
+                    Some("cannot contain control characters (line breaks, tabs)".to_owned())
+                } else {
+                    None
+                };
+                match problem {
+                    Some(p) => {
+                        self.err(&message_path, p);
+                        None
+                    }
+                    None => Some(m.clone()),
+                }
+            }
+            Some(other) => {
+                self.err(
+                    &message_path,
+                    format!("must be a string, not {}", type_name(other)),
+                );
+                None
             }
         };
-        let patterns = self.strings(obj, path, key);
-        for (i, p) in patterns.iter().enumerate() {
-            if p.trim_end_matches('*').contains('*') {
-                self.err(
-                    &format!("{}[{i}]", join(path, key)),
-                    "`*` may only end a group pattern",
-                );
-            }
-        }
-        if mode == FilterMode::Keep && patterns.is_empty() {
-            self.warn(
-                &join(path, key),
-                "keeps no group: every user's cognito:groups will be empty",
-            );
+        if !obj.contains_key("when") {
+            self.warn(path, "has no \"when\": it refuses every sign-in");
         }
         let when = self.condition(obj, path);
-        Some(GroupFilter {
-            mode,
-            patterns,
+        Some(DenyRule {
             when,
+            message: message?,
         })
     }
 
@@ -647,8 +550,8 @@ impl Reader {
             }
         }
         for (apath, a) in scopes {
-            for s in &a.add {
-                if let Some((spath, _)) = scopes.iter().find(|(_, r)| r.suppress.contains(s)) {
+            for s in a.add.iter().filter_map(Template::as_constant) {
+                if let Some((spath, _)) = scopes.iter().find(|(_, r)| r.suppress.contains(&s)) {
                     self.err(
                         &join(apath, "add"),
                         format!("scope `{s}` is added here but suppressed by {spath}.suppress"),
@@ -659,19 +562,8 @@ impl Reader {
     }
 }
 
-/// Every leaf path of an object, as `owner.document_permission`.
-fn leaf_paths(obj: &Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
-    for (k, v) in obj {
-        let p = join(prefix, k);
-        match v {
-            Value::Object(inner) if !inner.is_empty() => leaf_paths(inner, &p, out),
-            _ => out.push(p),
-        }
-    }
-}
-
 /// The known name nearest to `word`, if near enough to be a typo.
-fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(super) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (edit_distance(&word.to_lowercase(), &k.to_lowercase()), *k))

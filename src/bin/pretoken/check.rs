@@ -21,16 +21,29 @@ pub fn run(args: &Args) -> ExitCode {
             for w in &p.warnings {
                 eprintln!("{name}: warning: {w}");
             }
+            let mut counts = vec![
+                format!("{} suppress", p.suppress.len()),
+                format!("{} claim", p.claims.len()),
+                format!("{} scope rule(s)", p.scopes.len()),
+            ];
+            if !p.deny.is_empty() {
+                counts.insert(0, format!("{} deny", p.deny.len()));
+            }
+            if !p.copy_attributes.is_empty() {
+                counts.push(format!(
+                    "{} copyAttributes rule(s)",
+                    p.copy_attributes.len()
+                ));
+            }
+            if p.groups.is_some() {
+                counts.push("group rules".into());
+            }
+            if p.roles.is_some() {
+                counts.push("role rules".into());
+            }
             println!(
-                "{name}: valid ({} suppress, {} claim, {} scope rule(s){}{})",
-                p.suppress.len(),
-                p.claims.len(),
-                p.scopes.len(),
-                if p.groups.is_some() {
-                    ", a group filter"
-                } else {
-                    ""
-                },
+                "{name}: valid ({}{})",
+                counts.join(", "),
                 if p.warnings.is_empty() {
                     String::new()
                 } else {

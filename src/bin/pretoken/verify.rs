@@ -90,11 +90,13 @@ pub fn run(args: &Args) -> ExitCode {
         Ok(v) => v,
         Err(e) => return invalid(&e),
     };
+    let mut unchecked = Vec::new();
     if let Some(policy) = &policy {
-        let violations = verify::check_policy(policy, &verified);
-        if !violations.is_empty() {
-            return invalid(&VerifyError::Policy(violations.join("; ")));
+        let check = verify::check_policy(policy, &verified);
+        if !check.violations.is_empty() {
+            return invalid(&VerifyError::Policy(check.violations.join("; ")));
         }
+        unchecked = check.unchecked;
     }
     if args.print {
         println!(
@@ -121,6 +123,12 @@ pub fn run(args: &Args) -> ExitCode {
             ""
         },
     );
+    if !unchecked.is_empty() {
+        eprintln!(
+            "not checked (the token alone cannot tell): {}",
+            unchecked.join(", ")
+        );
+    }
     ExitCode::SUCCESS
 }
 
