@@ -39,6 +39,9 @@ pub struct Outcome<'p> {
     pub skipped_access_rules: usize,
     /// What was left out at run time.
     pub dropped: Dropped,
+    /// The templates (as written) of the scopes added by rendering one: the
+    /// log names these, never the rendered text, which holds values.
+    pub scope_templates: Vec<&'p str>,
 }
 
 /// Counts of what a policy asked for but the run left out, for the log.
@@ -73,6 +76,7 @@ pub fn apply_to_event<'p>(
         event_version,
         skipped_access_rules: decided.skipped_access_rules,
         dropped: decided.dropped,
+        scope_templates: decided.scope_templates,
     })
 }
 
@@ -85,6 +89,8 @@ pub struct Decided<'p> {
     pub skipped_access_rules: usize,
     /// What was left out at run time.
     pub dropped: Dropped,
+    /// The templates of the rendered scopes added (for the log).
+    pub scope_templates: Vec<&'p str>,
 }
 
 /// Claims to add and suppress for one token, in policy order.
@@ -118,17 +124,7 @@ pub fn decide<'p>(
     view: &EventView<'_>,
     version: Version,
 ) -> Result<Decided<'p>, TriggerError> {
-    if let Some((rule, d)) = policy
-        .deny
-        .iter()
-        .enumerate()
-        .find(|(_, d)| d.when.holds(view))
-    {
-        return Err(TriggerError::Denied {
-            rule,
-            message: d.message.clone(),
-        });
-    }
+    refuse_if_denied(policy, view)?;
     let id_on = !view.is_client_credentials();
     let access_on = version.has_access_token_rules();
     let mut skipped = 0usize;
@@ -204,8 +200,9 @@ pub fn decide<'p>(
     for _ in &applied {
         count_skipped(true);
     }
+    let mut scope_templates = Vec::new();
     let (scopes_add, scopes_suppress) = if access_on {
-        scopes(&applied, view, &mut dropped)
+        scopes(&applied, view, &mut dropped, &mut scope_templates)
     } else {
         (Vec::new(), Vec::new())
     };
@@ -223,7 +220,19 @@ pub fn decide<'p>(
         response,
         skipped_access_rules: skipped,
         dropped,
+        scope_templates,
     })
+}
+
+/// Refuses the sign-in when a deny rule holds (the first, in file order).
+fn refuse_if_denied(policy: &Policy, view: &EventView<'_>) -> Result<(), TriggerError> {
+    match policy.deny.iter().position(|d| d.when.holds(view)) {
+        Some(rule) => Err(TriggerError::Denied {
+            rule,
+            message: policy.deny[rule].message.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The response in the container the version asks for. `id` is `None` when
@@ -301,13 +310,19 @@ fn scopes<'p>(
     rules: &[&'p ScopeRule],
     view: &EventView<'_>,
     dropped: &mut Dropped,
+    templates: &mut Vec<&'p str>,
 ) -> (Vec<Name<'p>>, Vec<&'p str>) {
     let mut add: Vec<Name<'p>> = Vec::new();
     let mut suppress: Vec<&'p str> = Vec::new();
     for rule in rules {
         for t in &rule.add {
             match render_scope(t, view) {
-                Some(s) if !add.contains(&s) => add.push(s),
+                Some(s) if !add.contains(&s) => {
+                    if matches!(s, Cow::Owned(_)) && !templates.contains(&t.text.as_str()) {
+                        templates.push(&t.text);
+                    }
+                    add.push(s);
+                }
                 Some(_) => {}
                 None => dropped.scopes += 1,
             }
@@ -396,8 +411,9 @@ pub enum Names<'a> {
     Claims(&'a [(Name<'a>, Value)]),
     /// A list of names.
     List(&'a [&'a str]),
-    /// A list of names, some owned.
-    Owned(&'a [Name<'a>]),
+    /// Scopes: the constant ones by name; rendered ones (owned) are left
+    /// out, since their text holds values (the log names their templates).
+    Scopes(&'a [Name<'a>]),
 }
 
 impl std::fmt::Display for Names<'_> {
@@ -411,7 +427,11 @@ impl std::fmt::Display for Names<'_> {
         match self {
             Self::Claims(c) => c.iter().enumerate().try_for_each(|(i, (k, _))| write(i, k)),
             Self::List(l) => l.iter().enumerate().try_for_each(|(i, k)| write(i, k)),
-            Self::Owned(l) => l.iter().enumerate().try_for_each(|(i, k)| write(i, k)),
+            Self::Scopes(l) => l
+                .iter()
+                .filter(|s| matches!(s, Cow::Borrowed(_)))
+                .enumerate()
+                .try_for_each(|(i, k)| write(i, k)),
         }
     }
 }
@@ -447,7 +467,7 @@ impl<'a> Changes<'a> {
                     id_suppressed,
                     access_added: Names::Claims(&a.claims_to_add_or_override.0),
                     access_suppressed: Names::List(&a.claims_to_suppress),
-                    scopes_added: Names::Owned(&a.scopes_to_add),
+                    scopes_added: Names::Scopes(&a.scopes_to_add),
                     scopes_suppressed: Names::List(&a.scopes_to_suppress),
                     groups_kept,
                 }

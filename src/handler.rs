@@ -116,7 +116,7 @@ impl Trigger {
         if let (TriggerError::Config, Err(detail)) = (e, &self.config) {
             tracing::error!(request_id, error_type = e.error_type(), detail = %detail, "refused to issue tokens");
         } else if let TriggerError::Denied { rule, .. } = e {
-            tracing::warn!(
+            tracing::info!(
                 request_id,
                 error_type = e.error_type(),
                 rule = format_args!("deny[{rule}]"),
@@ -184,6 +184,7 @@ impl Trigger {
             access_added = %c.access_added,
             access_suppressed = %c.access_suppressed,
             scopes_added = %c.scopes_added,
+            scopes_added_from_templates = %crate::apply::Names::List(&outcome.scope_templates),
             scopes_suppressed = %c.scopes_suppressed,
             groups_kept = c.groups_kept,
             copied_skipped_reserved = outcome.dropped.copied_reserved,

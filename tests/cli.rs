@@ -56,16 +56,25 @@ fn invoke_with_each_example_policy_on_every_event_matches_the_library() {
                 version.lambda_version(),
                 event_file.to_str().unwrap(),
             ]);
-            assert!(
-                o.status.success(),
-                "{}: {}",
-                event_file.display(),
-                stderr(&o)
-            );
-            let expected = trigger(policy.clone(), Some(version))
-                .handle(read_json(&event_file))
-                .unwrap();
-            assert_eq!(stdout(&o), serde_json::to_string(&expected).unwrap() + "\n");
+            match trigger(policy.clone(), Some(version)).handle(read_json(&event_file)) {
+                Ok(expected) => {
+                    assert!(
+                        o.status.success(),
+                        "{}: {}",
+                        event_file.display(),
+                        stderr(&o)
+                    );
+                    assert_eq!(stdout(&o), serde_json::to_string(&expected).unwrap() + "\n");
+                }
+                Err(e) => {
+                    assert_eq!(o.status.code(), Some(1));
+                    assert!(
+                        stderr(&o).starts_with(&format!("error: {}: {e}\n", e.error_type())),
+                        "{}",
+                        stderr(&o)
+                    );
+                }
+            }
         }
     }
 }

@@ -115,19 +115,31 @@ fn names(event: &Value, response: &Value) -> Vec<String> {
 #[test]
 fn fixtures_with_every_policy_log_no_values() {
     let mut checked = 0;
+    let mut files = policy_files();
+    files.push(root().join("tests/fixtures/policies/every-form.json"));
     for json in [false, true] {
-        for policy_file in policy_files() {
-            let policy = load_policy(&policy_file);
+        for policy_file in &files {
+            let policy = load_policy(policy_file);
             for event_file in event_files() {
                 let bytes = std::fs::read(&event_file).unwrap();
                 let event: Value = serde_json::from_slice(&bytes).unwrap();
                 let mut out = None;
                 let log = captured(json, || {
                     let t = trigger(policy.clone(), Some(configured_version(&event_file)));
-                    out = Some(t.handle_bytes(&bytes).unwrap());
+                    out = Some(t.handle_bytes(&bytes));
                 });
-                let response = &out.as_ref().unwrap()["response"];
-                assert!(log.contains("token claims customized"), "{log}");
+                let response = match out.unwrap() {
+                    Ok(out) => {
+                        assert!(log.contains("token claims customized"), "{log}");
+                        out["response"].clone()
+                    }
+                    Err(e) => {
+                        assert_eq!(e.error_type(), "SignInDenied", "{log}");
+                        assert!(log.contains("sign-in refused by a deny rule"), "{log}");
+                        Value::Null
+                    }
+                };
+                let response = &response;
                 for s in secrets(&event, Some(response), &names(&event, response)) {
                     assert!(
                         !log.contains(&s),
@@ -155,6 +167,22 @@ fn failures_log_no_values() {
         (
             r#"{"claims": [{"claim": "x", "attribute": "email", "convert": "number"}]}"#,
             "RuleFailed",
+        ),
+        (
+            r#"{"claims": [{"claim": "x", "template": "{email}-{custom:tenantId}", "convert": "number"}]}"#,
+            "RuleFailed",
+        ),
+        (
+            r#"{"claims": [{"claim": "x", "attribute": "email", "transform": [{"extract": "^nomatch(.*)"}], "ifMissing": "fail"}]}"#,
+            "RuleFailed",
+        ),
+        (
+            r#"{"groups": {"addFrom": {"attribute": "email", "convert": "json"}}}"#,
+            "RuleFailed",
+        ),
+        (
+            r#"{"deny": [{"when": {"attributes": {"email": {"endsWith": "@example.com"}}}, "message": "No."}]}"#,
+            "SignInDenied",
         ),
     ];
     for (p, kind) in failing {

@@ -145,9 +145,13 @@ fn our_v1_and_v2_responses_parse_with_upstream_types() {
     for p in &policies {
         for event_file in event_files() {
             let event = read_json(&event_file);
-            let out = trigger(p.clone(), Some(configured_version(&event_file)))
+            let out = match trigger(p.clone(), Some(configured_version(&event_file)))
                 .handle(event.clone())
-                .unwrap();
+            {
+                Ok(out) => out,
+                Err(pretoken::TriggerError::Denied { .. }) => continue,
+                Err(e) => panic!("{e}"),
+            };
             if out["response"].get("claimsOverrideDetails").is_some() {
                 seen.0 += 1;
             } else {

@@ -7,7 +7,8 @@
 //! order), and it is written only when it differs from the request: in
 //! Cognito an empty or missing-member override removes the user's groups,
 //! so one is never sent by accident. With a `roles` section in force, the
-//! preferred role is always one of the resulting roles (or none).
+//! preferred role is always one of the resulting roles (or none). Machine
+//! clients (client credentials) have no user, hence no override.
 
 use serde_json::{Map, Value};
 
@@ -105,12 +106,17 @@ pub fn is_role_arn(s: &str) -> bool {
             .is_some_and(|name| !name.is_empty() && !name.chars().any(char::is_whitespace))
 }
 
-/// The group override the policy asks for, if it changes anything.
+/// The group override the policy asks for, if it changes anything. Machine
+/// clients (client credentials) have no user, so no groups or roles: none is
+/// written for them.
 pub fn group_override(
     groups_rule: Option<&GroupFilter>,
     roles_rule: Option<&RoleFilter>,
     view: &EventView<'_>,
 ) -> Result<Option<GroupOverride>, RuleError> {
+    if view.is_client_credentials() {
+        return Ok(None);
+    }
     let groups_rule = groups_rule.filter(|g| g.when.holds(view));
     let roles_rule = roles_rule.filter(|r| r.when.holds(view));
     if groups_rule.is_none() && roles_rule.is_none() {

@@ -13,6 +13,8 @@ use crate::event::EventView;
 /// A parsed template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
+    /// The template as written (policy text, safe to log).
+    pub text: String,
     /// Literal text and placeholders, in order.
     pub parts: Vec<Part>,
 }
@@ -74,7 +76,10 @@ impl Template {
         if !lit.is_empty() {
             parts.push(Part::Text(lit));
         }
-        Ok(Self { parts })
+        Ok(Self {
+            text: text.to_owned(),
+            parts,
+        })
     }
 
     /// The text, when the template has no placeholder.
