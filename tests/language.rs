@@ -32,7 +32,7 @@ fn id_added(policy_json: &Value, edit: impl FnOnce(&mut Value)) -> Value {
         .clone()
 }
 
-fn claim(rule: Value) -> Value {
+fn claim(rule: &Value) -> Value {
     json!({"claims": [rule]})
 }
 
@@ -62,7 +62,7 @@ fn groups(list: &[&str]) -> impl FnOnce(&mut Value) {
 
 #[test]
 fn template_interpolates_attributes_context_and_metadata() {
-    let rule = claim(json!({
+    let rule = claim(&json!({
         "claim": "k",
         "template": "USER#{sub}|{context.clientId}|{context.userPoolId}|{context.region}|{context.userName}|{clientMetadata.app}|{{x}}"
     }));
@@ -76,16 +76,16 @@ fn template_interpolates_attributes_context_and_metadata() {
 #[test]
 fn template_with_a_missing_placeholder_has_no_value() {
     let rule = json!({"claim": "k", "template": "tenant_{custom:absent}"});
-    assert_eq!(id_added(&claim(rule.clone()), none), json!({}));
+    assert_eq!(id_added(&claim(&rule.clone()), none), json!({}));
     let mut with_default = rule.clone();
     with_default["default"] = json!("tenant_none");
     assert_eq!(
-        id_added(&claim(with_default), none),
+        id_added(&claim(&with_default), none),
         json!({"k": "tenant_none"})
     );
     let mut failing = rule;
     failing["ifMissing"] = json!("fail");
-    let err = respond(&claim(failing), none).unwrap_err();
+    let err = respond(&claim(&failing), none).unwrap_err();
     assert_eq!(
         err.to_string(),
         "cannot issue tokens: claim k has no value for this user"
@@ -94,7 +94,7 @@ fn template_with_a_missing_placeholder_has_no_value() {
 
 #[test]
 fn client_metadata_source() {
-    let rule = claim(json!({"claim": "flow", "clientMetadata": "flow"}));
+    let rule = claim(&json!({"claim": "flow", "clientMetadata": "flow"}));
     assert_eq!(
         id_added(&rule, |e| e["request"]["clientMetadata"] =
             json!({"flow": "mobile"})),
@@ -110,13 +110,13 @@ fn client_metadata_source() {
 
 #[test]
 fn group_names_in_event_order_with_patterns() {
-    let rule = claim(json!({"claim": "g", "groupNames": ["app-*", "owners"]}));
+    let rule = claim(&json!({"claim": "g", "groupNames": ["app-*", "owners"]}));
     assert_eq!(
         id_added(&rule, groups(&["x", "app-b", "owners", "app-a"])),
         json!({"g": ["app-b", "owners", "app-a"]})
     );
     assert_eq!(id_added(&rule, groups(&["x"])), json!({}));
-    let all = claim(json!({"claim": "g", "groupNames": ["*"]}));
+    let all = claim(&json!({"claim": "g", "groupNames": ["*"]}));
     assert_eq!(
         id_added(&all, none),
         json!({"g": ["owners", "contributors"]})
@@ -125,7 +125,7 @@ fn group_names_in_event_order_with_patterns() {
 
 #[test]
 fn groups_pick_first_follows_the_policy_order() {
-    let rule = claim(json!({
+    let rule = claim(&json!({
         "claim": "role",
         "groups": {"admins": "admin", "contributors": "editor", "owners": "owner"},
         "pick": "first", "default": "viewer"
@@ -135,13 +135,13 @@ fn groups_pick_first_follows_the_policy_order() {
         id_added(&rule, groups(&["nobody"])),
         json!({"role": "viewer"})
     );
-    let merge = claim(json!({"claim": "r", "groups": {"owners": "a", "contributors": "b"}}));
+    let merge = claim(&json!({"claim": "r", "groups": {"owners": "a", "contributors": "b"}}));
     assert_eq!(id_added(&merge, none), json!({"r": ["a", "b"]}));
 }
 
 #[test]
 fn first_of_takes_the_first_source_with_a_value() {
-    let rule = claim(json!({"claim": "who", "firstOf": [
+    let rule = claim(&json!({"claim": "who", "firstOf": [
         {"attribute": "preferred_username"},
         {"attribute": "email", "transform": ["emailLocalPart"]},
         {"value": "anonymous"}
@@ -157,13 +157,13 @@ fn first_of_takes_the_first_source_with_a_value() {
     );
     // A constant is always a value, an empty list included.
     let empty =
-        claim(json!({"claim": "g", "firstOf": [{"groupNames": ["none-*"]}, {"value": []}]}));
+        claim(&json!({"claim": "g", "firstOf": [{"groupNames": ["none-*"]}, {"value": []}]}));
     assert_eq!(id_added(&empty, none), json!({"g": []}));
 }
 
 #[test]
 fn object_builds_nested_claims_and_leaves_out_members_without_value() {
-    let rule = claim(json!({"claim": "o", "object": {
+    let rule = claim(&json!({"claim": "o", "object": {
         "id": {"attribute": "sub"},
         "dept": {"attribute": "custom:absent"},
         "in": {"object": {"pool": {"context": "userPoolId"}}}
@@ -172,7 +172,7 @@ fn object_builds_nested_claims_and_leaves_out_members_without_value() {
         id_added(&rule, none),
         json!({"o": {"id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "in": {"pool": "us-east-1_EXAMPLE"}}})
     );
-    let empty = claim(json!({"claim": "o", "object": {"a": {"attribute": "custom:absent"}}}));
+    let empty = claim(&json!({"claim": "o", "object": {"a": {"attribute": "custom:absent"}}}));
     assert_eq!(id_added(&empty, none), json!({}));
 }
 
@@ -228,7 +228,7 @@ fn transform_steps_in_order_then_convert() {
         (json!(["nonEmpty"]), json!("x"), json!("x")),
     ];
     for (steps, input, expected) in cases {
-        let rule = claim(json!({"claim": "c", "attribute": "custom:x", "transform": steps}));
+        let rule = claim(&json!({"claim": "c", "attribute": "custom:x", "transform": steps}));
         assert_eq!(
             id_added(&rule, attr("custom:x", input.clone())),
             json!({ "c": expected }),
@@ -236,7 +236,7 @@ fn transform_steps_in_order_then_convert() {
         );
     }
     let converted = claim(
-        json!({"claim": "n", "attribute": "custom:x", "transform": [{"extract": "(\\d+)"}], "convert": "number"}),
+        &json!({"claim": "n", "attribute": "custom:x", "transform": [{"extract": "(\\d+)"}], "convert": "number"}),
     );
     assert_eq!(
         id_added(&converted, attr("custom:x", json!("level 7"))),
@@ -247,7 +247,7 @@ fn transform_steps_in_order_then_convert() {
 #[test]
 fn transform_string_steps_apply_to_each_list_item() {
     let rule = claim(
-        json!({"claim": "g", "groupNames": ["*"], "transform": ["uppercase", {"suffix": "@{context.clientId}"}]}),
+        &json!({"claim": "g", "groupNames": ["*"], "transform": ["uppercase", {"suffix": "@{context.clientId}"}]}),
     );
     assert_eq!(
         id_added(&rule, none),
@@ -265,7 +265,7 @@ fn transform_without_a_result_means_no_value() {
         json!([{"split": ","}]),
     ] {
         let rule = claim(
-            json!({"claim": "c", "attribute": "custom:x", "transform": steps, "default": "d"}),
+            &json!({"claim": "c", "attribute": "custom:x", "transform": steps, "default": "d"}),
         );
         assert_eq!(
             id_added(&rule, attr("custom:x", json!(""))),
@@ -278,7 +278,7 @@ fn transform_without_a_result_means_no_value() {
 #[test]
 fn transform_type_mismatch_known_only_at_run_time_means_no_value() {
     // A map whose values differ in type: `join` cannot know at load.
-    let rule = claim(json!({"claim": "c", "attribute": "custom:x",
+    let rule = claim(&json!({"claim": "c", "attribute": "custom:x",
         "transform": [{"map": {"a": ["x", "y"], "b": "z"}}, {"join": "+"}], "default": "none"}));
     assert_eq!(
         id_added(&rule.clone(), attr("custom:x", json!("a"))),
@@ -295,7 +295,7 @@ fn transform_type_mismatch_known_only_at_run_time_means_no_value() {
 #[test]
 fn when_attributes_predicates() {
     let rule = |pred: Value| {
-        claim(json!({"claim": "ok", "value": true, "when": {"attributes": {"email": pred}}}))
+        claim(&json!({"claim": "ok", "value": true, "when": {"attributes": {"email": pred}}}))
     };
     let holds = |pred: Value| id_added(&rule(pred), none) == json!({"ok": true});
     assert!(holds(json!({"present": true})));
@@ -315,7 +315,7 @@ fn when_attributes_predicates() {
     // An absent attribute fails every predicate but "present": false.
     let absent = |pred: Value| {
         let r = claim(
-            json!({"claim": "ok", "value": true, "when": {"attributes": {"custom:nope": pred}}}),
+            &json!({"claim": "ok", "value": true, "when": {"attributes": {"custom:nope": pred}}}),
         );
         id_added(&r, none) == json!({"ok": true})
     };
@@ -327,7 +327,7 @@ fn when_attributes_predicates() {
 #[test]
 fn when_client_metadata_pools_groups_all_any_not() {
     let holds = |when: Value, edit: &dyn Fn(&mut Value)| {
-        let r = claim(json!({"claim": "ok", "value": true, "when": when}));
+        let r = claim(&json!({"claim": "ok", "value": true, "when": when}));
         id_added(&r, |e| edit(e)) == json!({"ok": true})
     };
     let meta = |e: &mut Value| e["request"]["clientMetadata"] = json!({"plan": "pro"});
