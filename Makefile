@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
+.PHONY: help run check schema test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -17,9 +17,12 @@ check: ## Validate the built-in policy and every example policy
 	cargo run --quiet -- check
 	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
 
+schema: ## Rewrite policy.schema.json from the code (a test fails when they differ)
+	cargo run --quiet -- schema > policy.schema.json
+
 test: tools unit smoke e2e sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, Lambda smoke, end to end, template lint, supply chain, fuzz smoke
 
-unit: ## cargo test (library, golden fixtures, CLI)
+unit: ## cargo test (library, golden fixtures, CLI, schema; needs python3 with jsonschema: make tools)
 	cargo test --locked
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
@@ -45,10 +48,11 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, cognito-local, cargo-deny, cargo-fuzz)
+tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, cognito-local, cargo-deny, cargo-fuzz)
 	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
 	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
 	@python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
+	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
 	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 	@command -v cargo-deny >/dev/null || cargo install --locked --quiet cargo-deny@0.20.2
 	@command -v cargo-fuzz >/dev/null || cargo install --locked --quiet cargo-fuzz@0.13.2

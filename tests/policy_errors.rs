@@ -1,5 +1,8 @@
 //! A catalogue of bad policies, each with the exact problems it must produce.
 
+mod common;
+
+use common::schema_errors as common_schema_errors;
 use pretoken::Policy;
 
 fn problems(json: &str) -> Vec<String> {
@@ -515,4 +518,71 @@ fn the_error_names_the_source() {
         e.to_string(),
         "policy PRETOKEN_POLICY is invalid (1 problem)\n  PRETOKEN_POLICY: claims[0].claim: `sub` is reserved: Cognito sets it and does not let a trigger change it"
     );
+}
+
+/// The kinds of problem a JSON Schema can see (shape, types, required and
+/// unknown fields, enumerations, lengths); the others (reserved claims, the
+/// types of transform steps, contradictions, regular expressions) only the
+/// loader can.
+const STRUCTURAL: &[&str] = &[
+    "unknown field",
+    "must be an array",
+    "must be a string",
+    "must be an object",
+    "must be true or false",
+    "missing field",
+    "is empty",
+    "cannot be empty",
+    "names no",
+    "unknown token",
+    "unknown conversion",
+    "unknown preset",
+    "unknown step",
+    "needs its argument",
+    "must be one of",
+    "must be \"",
+    "lists no source",
+    "has no member",
+    "maps no group",
+    "tests nothing",
+    "changes nothing",
+    "needs \"regex\"",
+    "names several steps",
+    "gives no value",
+    "gives several values",
+    "at most 200",
+    "a scope cannot contain spaces",
+    "give at most one",
+    "must be a SOURCE object",
+    "may only end a pattern",
+    "must be an IAM role ARN",
+];
+
+#[test]
+fn structurally_invalid_policies_fail_the_schema() {
+    let structural: Vec<&str> = CASES
+        .iter()
+        .chain(NEW_FORMS)
+        .filter(|(json, problems)| {
+            serde_json::from_str::<serde_json::Value>(json).is_ok()
+                && !json.contains("\"claims\": [], \"claims\"")
+                && problems
+                    .iter()
+                    .any(|p| STRUCTURAL.iter().any(|k| p.contains(k)))
+        })
+        .map(|(json, _)| *json)
+        .collect();
+    let instances: Vec<serde_json::Value> = structural
+        .iter()
+        .map(|j| serde_json::from_str(j).unwrap())
+        .collect();
+    let errors = common_schema_errors(&instances);
+    let accepted: Vec<&&str> = structural
+        .iter()
+        .zip(&errors)
+        .filter(|(_, e)| e.is_empty())
+        .map(|(j, _)| j)
+        .collect();
+    assert!(accepted.is_empty(), "the schema accepts {accepted:#?}");
+    assert!(structural.len() >= 40, "{}", structural.len());
 }

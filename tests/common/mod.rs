@@ -150,3 +150,32 @@ pub fn check_invariants(policy: &Policy, input: &Value, output: &Value) {
         );
     }
 }
+
+/// The committed JSON Schema of the policy language.
+pub fn committed_schema() -> Value {
+    read_json(&root().join("policy.schema.json"))
+}
+
+/// Each instance's schema errors, from the independent Python validator
+/// (`jsonschema`, draft 2020-12): empty where the instance is valid.
+pub fn schema_errors(instances: &[Value]) -> Vec<Vec<String>> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("python3")
+        .arg(root().join("tests/fixtures/validate_schema.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the schema validator");
+    let doc = serde_json::json!({"schema": committed_schema(), "instances": instances});
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(doc.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "schema validator failed: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}

@@ -1,11 +1,13 @@
 //! `pretoken`: the trigger's core on the command line.
 //!
 //! `invoke` runs the same handler as the Lambda function on an event file;
-//! `check` validates a policy before it is deployed.
+//! `check` validates a policy before it is deployed; `preview` shows the
+//! tokens; `verify` checks real ones; `schema` prints the policy's JSON Schema.
 
 mod check;
 mod invoke;
 mod preview;
+mod schema;
 mod verify;
 
 use std::path::PathBuf;
@@ -37,6 +39,8 @@ enum Command {
     Preview(preview::Args),
     /// Verify a Cognito JWT as aws-jwt-verify does, and optionally that it obeys a policy.
     Verify(verify::Args),
+    /// Print the JSON Schema of the policy language (draft 2020-12), for editors and CI.
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Preview(args) => preview::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Schema => schema::run(),
     }
 }
 

@@ -1,0 +1,359 @@
+//! The JSON Schema (draft 2020-12) of the policy language, for editors
+//! (completion, hover text, checking as you type) and CI.
+//!
+//! Contract: the schema describes the structure the loader accepts: the same
+//! fields at every level (a unit test compares each definition's properties
+//! with the loader's field lists), types, required fields, enumerations and
+//! exactly one source per claim rule. What only the loader can check stays
+//! with the loader: reserved claims, the types of transform steps, rules
+//! that contradict each other, regular expressions. `pretoken schema` prints
+//! it; `policy.schema.json` is the committed copy (a test keeps them equal).
+
+use serde_json::{Map, Value, json};
+
+use super::parse::MAX_DENY_MESSAGE;
+use super::{ContextField, SOURCE_KEYS, WORD_STEPS};
+
+/// The schema's `$id`.
+pub const SCHEMA_ID: &str = "urn:pretoken:policy.schema.json";
+
+fn strings(min: u64) -> Value {
+    json!({"type": "array", "items": {"$ref": "#/$defs/name"}, "minItems": min})
+}
+
+fn patterns(what: &str) -> Value {
+    json!({
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[^*]*\\*?$", "minLength": 1},
+        "description": format!("{what}: exact names, or a prefix ending in `*`.")
+    })
+}
+
+/// The members every SOURCE object may have: one source key and its options.
+fn source_properties() -> Map<String, Value> {
+    let contexts: Vec<&str> = ContextField::ALL.iter().map(|f| f.name()).collect();
+    let mut p = Map::new();
+    for (k, v) in [
+        (
+            "attribute",
+            json!({"$ref": "#/$defs/name", "description": "A user attribute, as `email` or `custom:tenantId`."}),
+        ),
+        (
+            "value",
+            json!({"description": "A constant of any JSON type."}),
+        ),
+        (
+            "template",
+            json!({"type": "string", "minLength": 1, "description": "Text with placeholders: `{ATTRIBUTE}`, `{context.clientId}` (userPoolId, region, triggerSource, userName), `{clientMetadata.KEY}`; `{{` and `}}` are braces. No value for a placeholder: no value."}),
+        ),
+        (
+            "groups",
+            json!({"type": "object", "minProperties": 1, "description": "Group name to value: merged (objects deep-merged, anything else collected into a list), or the first in policy order with \"pick\": \"first\"."}),
+        ),
+        (
+            "groupNames",
+            json!({"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[^*]*\\*?$", "minLength": 1}, "description": "The names of the user's groups that match (exact, a prefix ending in `*`, or `*`), in event order."}),
+        ),
+        (
+            "context",
+            json!({"enum": contexts, "description": "A field of the event."}),
+        ),
+        (
+            "clientMetadata",
+            json!({"$ref": "#/$defs/name", "description": "An entry of clientMetadata. The calling app controls it: never let it decide identity or authorization."}),
+        ),
+        (
+            "firstOf",
+            json!({"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/source"}, "description": "The first SOURCE that has a value."}),
+        ),
+        (
+            "object",
+            json!({"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/source"}, "description": "An object whose members are SOURCEs; members without a value are left out."}),
+        ),
+        (
+            "transform",
+            json!({"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}, "description": "Steps applied in order to the value, before \"convert\"."}),
+        ),
+        (
+            "convert",
+            json!({"enum": ["string", "number", "boolean", "json", "list"], "description": "The conversion of the (string) value."}),
+        ),
+        (
+            "separator",
+            json!({"type": "string", "minLength": 1, "description": "With \"convert\": \"list\": the separator (default `,`)."}),
+        ),
+        (
+            "pick",
+            json!({"enum": ["merge", "first"], "description": "With \"groups\": merge every matching group's value (default), or take the first in policy order."}),
+        ),
+    ] {
+        p.insert(k.to_owned(), v);
+    }
+    p
+}
+
+/// `oneOf` that requires exactly one source key.
+fn one_source() -> Value {
+    Value::Array(
+        SOURCE_KEYS
+            .iter()
+            .map(|k| json!({"required": [k]}))
+            .collect(),
+    )
+}
+
+fn steps() -> Value {
+    let obj = |key: &str, value: Value, extra: &[(&str, Value)]| {
+        let mut props = Map::new();
+        props.insert(key.to_owned(), value);
+        for (k, v) in extra {
+            props.insert((*k).to_owned(), v.clone());
+        }
+        json!({"type": "object", "properties": props, "required": [key], "additionalProperties": false})
+    };
+    let text = json!({"type": "string", "minLength": 1});
+    json!({
+        "description": "A transform step: a name, or an object with one step and its options.",
+        "oneOf": [
+            {"enum": WORD_STEPS},
+            obj("prefix", json!({"type": "string", "minLength": 1, "description": "Text put before; may be a template."}), &[]),
+            obj("suffix", json!({"type": "string", "minLength": 1, "description": "Text put after; may be a template."}), &[]),
+            obj("stripPrefix", text.clone(), &[]),
+            obj("stripSuffix", text.clone(), &[]),
+            obj("split", json!({"type": "string", "minLength": 1, "description": "String to list: items trimmed, empty items dropped."}), &[("brackets", json!({"type": "boolean", "description": "Strip `[` and `]` around the text first."}))]),
+            obj("join", json!({"type": "string", "description": "List to string."}), &[]),
+            obj("replace", json!({
+                "type": "object",
+                "properties": {"regex": {"type": "string", "minLength": 1}, "with": {"type": "string"}},
+                "required": ["regex", "with"],
+                "additionalProperties": false,
+                "description": "Every match of the regular expression replaced; `$1` is a capture group."
+            }), &[]),
+            obj("extract", json!({"type": "string", "minLength": 1, "description": "The first capture group of a regular expression (no match: no value)."}), &[]),
+            obj("map", json!({"type": "object", "minProperties": 1, "description": "A lookup table on the value."}), &[("default", json!({"description": "The value for texts the table lacks."}))]),
+            obj("filter", json!({"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[^*]*\\*?$", "minLength": 1}, "description": "Keep the list items that match."}), &[])
+        ]
+    })
+}
+
+/// The whole schema.
+#[allow(clippy::too_many_lines)]
+pub fn schema() -> Value {
+    let source = source_properties();
+    let mut claim = source.clone();
+    for (k, v) in [
+        (
+            "claim",
+            json!({"$ref": "#/$defs/name", "description": "The claim's name."}),
+        ),
+        (
+            "ifMissing",
+            json!({"enum": ["skip", "fail", "default"], "description": "When the source has no value: leave the claim out (default), refuse to issue tokens, or use \"default\"."}),
+        ),
+        (
+            "default",
+            json!({"description": "The value when the source has none."}),
+        ),
+        ("tokens", json!({"$ref": "#/$defs/tokens"})),
+        ("when", json!({"$ref": "#/$defs/when"})),
+    ] {
+        claim.insert(k.to_owned(), v);
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "pretoken policy",
+        "description": "A declarative policy for the Amazon Cognito pre token generation trigger.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "$schema": {"type": "string", "description": "For editors; ignored by the loader."},
+            "description": {"type": "string", "description": "Free text for humans."},
+            "deny": {"type": "array", "items": {"$ref": "#/$defs/deny"}, "description": "Rules that refuse sign-in, decided before anything else."},
+            "suppress": {"type": "array", "items": {"$ref": "#/$defs/suppress"}, "description": "Claims to remove from tokens."},
+            "claims": {"type": "array", "items": {"$ref": "#/$defs/claim"}, "description": "Claims to add or override; where several set one claim, the last with a value wins."},
+            "copyAttributes": {"type": "array", "items": {"$ref": "#/$defs/copy"}, "description": "One claim per matching attribute; reserved and suppressed names are skipped."},
+            "scopes": {"type": "array", "items": {"$ref": "#/$defs/scope"}, "description": "Scopes added to and removed from the access token (V2/V3)."},
+            "groups": {"$ref": "#/$defs/groups"},
+            "roles": {"$ref": "#/$defs/roles"}
+        },
+        "$defs": {
+            "name": {"type": "string", "minLength": 1, "pattern": "\\S"},
+            "tokens": {
+                "type": "array",
+                "items": {"enum": ["id", "access"]},
+                "minItems": 1,
+                "uniqueItems": true,
+                "description": "The tokens the rule changes (default: both)."
+            },
+            "when": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "When the rule applies: every field given must hold.",
+                "properties": {
+                    "clientIds": strings(1),
+                    "triggerSources": strings(1),
+                    "groups": {"allOf": [patterns("The user is in one of these groups"), {"minItems": 1}]},
+                    "userPoolIds": strings(1),
+                    "attributes": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "Attribute name to PREDICATE."},
+                    "clientMetadata": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "Client-metadata key to PREDICATE."},
+                    "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/when"}},
+                    "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/when"}},
+                    "not": {"$ref": "#/$defs/when"}
+                }
+            },
+            "predicate": {
+                "type": "object",
+                "additionalProperties": false,
+                "minProperties": 1,
+                "description": "Tests on one value; all must hold. An absent value fails every test but \"present\": false.",
+                "properties": {
+                    "present": {"type": "boolean"},
+                    "equals": {"type": "string"},
+                    "in": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    "startsWith": {"type": "string"},
+                    "endsWith": {"type": "string"},
+                    "matches": {"type": "string", "description": "A regular expression (linear time; found anywhere unless anchored)."},
+                    "ignoreCase": {"type": "boolean"}
+                }
+            },
+            "source": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": source,
+                "oneOf": one_source(),
+                "description": "A SOURCE: exactly one source key, with its transform and convert."
+            },
+            "step": steps(),
+            "claim": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["claim"],
+                "properties": claim,
+                "oneOf": one_source()
+            },
+            "suppress": {
+                "type": "object",
+                "additionalProperties": false,
+                "anyOf": [{"required": ["claims"]}, {"required": ["preset"]}],
+                "properties": {
+                    "claims": strings(0),
+                    "preset": {"enum": ["standard-pii"]},
+                    "tokens": {"$ref": "#/$defs/tokens"},
+                    "when": {"$ref": "#/$defs/when"}
+                }
+            },
+            "copy": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["match"],
+                "properties": {
+                    "match": {"type": "string", "minLength": 1, "pattern": "^[^*]*\\*?$", "description": "Attribute names: exact, or a prefix ending in `*`."},
+                    "rename": {"enum": ["keep", "stripPrefix"], "description": "The claim's name: the attribute's (default), or without the pattern's prefix."},
+                    "tokens": {"$ref": "#/$defs/tokens"},
+                    "when": {"$ref": "#/$defs/when"}
+                }
+            },
+            "scope": {
+                "type": "object",
+                "additionalProperties": false,
+                "anyOf": [{"required": ["add"]}, {"required": ["suppress"]}],
+                "properties": {
+                    "add": {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}, "description": "Scopes to add; may be templates."},
+                    "suppress": {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
+                    "when": {"$ref": "#/$defs/when"}
+                }
+            },
+            "deny": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["message"],
+                "properties": {
+                    "when": {"$ref": "#/$defs/when"},
+                    "message": {"type": "string", "minLength": 1, "maxLength": MAX_DENY_MESSAGE, "pattern": "^[^{}]*$", "description": "Constant text Cognito shows the refused user."}
+                }
+            },
+            "groups": {
+                "type": "object",
+                "additionalProperties": false,
+                "anyOf": [{"required": ["keep"]}, {"required": ["remove"]}, {"required": ["add"]}, {"required": ["addFrom"]}],
+                "not": {"required": ["keep", "remove"]},
+                "description": "The user's groups (cognito:groups): filtered, then added to; the override is written only when it changes something.",
+                "properties": {
+                    "keep": patterns("Keep only these groups"),
+                    "remove": patterns("Remove these groups"),
+                    "add": strings(0),
+                    "addFrom": {"$ref": "#/$defs/source"},
+                    "when": {"$ref": "#/$defs/when"}
+                }
+            },
+            "roles": {
+                "type": "object",
+                "additionalProperties": false,
+                "anyOf": [{"required": ["keep"]}, {"required": ["remove"]}, {"required": ["add"]}, {"required": ["preferred"]}],
+                "not": {"required": ["keep", "remove"]},
+                "description": "The user's IAM roles and preferred role.",
+                "properties": {
+                    "keep": {"type": "array", "items": {"$ref": "#/$defs/roleArnPattern"}, "description": "Keep only these role ARNs (exact, or a prefix ending in `*`)."},
+                    "remove": {"type": "array", "items": {"$ref": "#/$defs/roleArnPattern"}, "description": "Remove these role ARNs (exact, or a prefix ending in `*`)."},
+                    "add": {"type": "array", "items": {"$ref": "#/$defs/roleArn"}},
+                    "preferred": {"oneOf": [{"$ref": "#/$defs/roleArn"}, {"$ref": "#/$defs/source"}]},
+                    "when": {"$ref": "#/$defs/when"}
+                }
+            },
+            "roleArn": {"type": "string", "pattern": "^arn:[a-z-]+:iam::[0-9]{12}:role/\\S+$"},
+            "roleArnPattern": {"type": "string", "pattern": "^arn:[^*]*\\*?$"}
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{
+        CLAIM_FIELDS, COPY_FIELDS, DENY_FIELDS, FIELDS, GROUP_FIELDS, OBJECT_STEPS,
+        PREDICATE_FIELDS, ROLE_FIELDS, SCOPE_FIELDS, SOURCE_OPTIONS, SUPPRESS_FIELDS, WHEN_FIELDS,
+    };
+
+    fn keys(v: &Value) -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut k: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn the_schema_has_exactly_the_loaders_fields() {
+        let s = schema();
+        let d = &s["$defs"];
+        assert_eq!(keys(&s["properties"]), sorted(FIELDS));
+        for (def, fields) in [
+            ("claim", CLAIM_FIELDS),
+            ("when", WHEN_FIELDS),
+            ("predicate", PREDICATE_FIELDS),
+            ("suppress", SUPPRESS_FIELDS),
+            ("scope", SCOPE_FIELDS),
+            ("deny", DENY_FIELDS),
+            ("copy", COPY_FIELDS),
+            ("groups", GROUP_FIELDS),
+            ("roles", ROLE_FIELDS),
+        ] {
+            assert_eq!(keys(&d[def]["properties"]), sorted(fields), "{def}");
+        }
+        let source: Vec<&str> = SOURCE_KEYS.iter().chain(SOURCE_OPTIONS).copied().collect();
+        assert_eq!(keys(&d["source"]["properties"]), sorted(&source));
+        let object_steps: Vec<String> = d["step"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .map(|s| s["required"][0].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(object_steps, OBJECT_STEPS);
+    }
+}
