@@ -65,11 +65,12 @@ pub fn apply_to_event<'p>(
     configured: Option<Version>,
 ) -> Result<Outcome<'p>, TriggerError> {
     let view = EventView::parse(event)?;
+    refuse_if_denied(policy, &view)?;
     let event_version = view.version.and_then(Version::from_event_field);
     let version = event_version
         .or(configured)
         .ok_or(TriggerError::UnknownVersion)?;
-    let decided = decide(policy, &view, version)?;
+    let decided = decide_allowed(policy, &view, version)?;
     Ok(Outcome {
         response: decided.response,
         version,
@@ -125,6 +126,15 @@ pub fn decide<'p>(
     version: Version,
 ) -> Result<Decided<'p>, TriggerError> {
     refuse_if_denied(policy, view)?;
+    decide_allowed(policy, view, version)
+}
+
+/// [`decide`] once no deny rule holds.
+fn decide_allowed<'p>(
+    policy: &'p Policy,
+    view: &EventView<'_>,
+    version: Version,
+) -> Result<Decided<'p>, TriggerError> {
     let id_on = !view.is_client_credentials();
     let access_on = version.has_access_token_rules();
     let mut skipped = 0usize;
@@ -156,6 +166,7 @@ pub fn decide<'p>(
         if rule.when.holds(view) {
             count_skipped(rule.tokens.access);
             copy_attributes(
+                policy,
                 rule,
                 view,
                 [id_on, access_on],
@@ -224,8 +235,9 @@ pub fn decide<'p>(
     })
 }
 
-/// Refuses the sign-in when a deny rule holds (the first, in file order).
-fn refuse_if_denied(policy: &Policy, view: &EventView<'_>) -> Result<(), TriggerError> {
+/// Refuses the sign-in when a deny rule holds (the first, in file order):
+/// before anything else, the event's version included.
+pub fn refuse_if_denied(policy: &Policy, view: &EventView<'_>) -> Result<(), TriggerError> {
     match policy.deny.iter().position(|d| d.when.holds(view)) {
         Some(rule) => Err(TriggerError::Denied {
             rule,
@@ -272,9 +284,11 @@ fn assemble<'p>(
 }
 
 /// One `copyAttributes` rule's claims, for the tokens that are `on`: a name
-/// that is reserved in a token, or that the token's suppressions remove, is
-/// counted and left out.
+/// that is reserved in a token, or that any suppress rule names for that
+/// token (whether or not its condition holds: as the loader refuses for claim
+/// rules), is counted and left out.
 fn copy_attributes(
+    policy: &Policy,
     rule: &CopyRule,
     view: &EventView<'_>,
     on: [bool; 2],
@@ -293,7 +307,12 @@ fn copy_attributes(
             }
             if reserved::check_add(name, kind).is_err() {
                 dropped.copied_reserved += 1;
-            } else if changes.suppress.contains(&name) {
+            } else if changes.suppress.contains(&name)
+                || policy
+                    .suppress
+                    .iter()
+                    .any(|s| s.tokens.has(kind) && s.claims.iter().any(|c| c == name))
+            {
                 dropped.copied_suppressed += 1;
             } else {
                 changes

@@ -51,6 +51,8 @@ const ATTRS: &[&str] = &[
     "custom:department",
     "custom:n",
     "custom:flags",
+    "custom:groups",
+    "custom:plan",
     "absent",
 ];
 const GROUPS: &[&str] = &[
@@ -62,6 +64,7 @@ const GROUPS: &[&str] = &[
     "grüppe",
 ];
 const CLIENTS: &[&str] = &["c1", "c2"];
+const GROUP_PATTERNS: &[&str] = &["owners", "contributors", "app-*", "grüppe"];
 const TRIGGERS: &[&str] = &[
     "TokenGeneration_HostedAuth",
     "TokenGeneration_Authentication",
@@ -84,6 +87,9 @@ fn subset(items: &'static [&'static str], max: usize) -> impl Strategy<Value = V
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z0-9@.+-]{0,12}",
+        Just("[app-a, g1,,app-b]".to_owned()),
+        Just("pro".to_owned()),
+        Just("Jo@Example.COM".to_owned()),
         "\\PC{0,8}",
         Just("true".to_owned()),
         Just("42".to_owned()),
@@ -125,21 +131,63 @@ fn tokens() -> impl Strategy<Value = Option<Value>> {
     ]
 }
 
-fn when() -> impl Strategy<Value = Option<Value>> {
+fn predicate() -> impl Strategy<Value = Value> {
+    proptest::sample::select(vec![
+        json!({"present": true}),
+        json!({"present": false}),
+        json!({"equals": "pro"}),
+        json!({"in": ["pro", "true", "42"]}),
+        json!({"startsWith": "a"}),
+        json!({"endsWith": ".com", "ignoreCase": true}),
+        json!({"matches": "^[a-z0-9]+$"}),
+        json!({"present": true, "startsWith": "j", "ignoreCase": true}),
+    ])
+}
+
+fn simple_when() -> impl Strategy<Value = Value> {
     let list = |items: &'static [&'static str]| {
         proptest::option::of(
             proptest::sample::subsequence(items, 1..=2.min(items.len())).prop_map(|v| json!(v)),
         )
     };
     prop_oneof![
+        (list(CLIENTS), list(&TRIGGERS[..3]), list(GROUP_PATTERNS)).prop_filter_map(
+            "a when names something",
+            |(c, t, g)| {
+                let mut w = Map::new();
+                if let Some(c) = c {
+                    w.insert("clientIds".into(), c);
+                }
+                if let Some(t) = t {
+                    w.insert("triggerSources".into(), t);
+                }
+                if let Some(g) = g {
+                    w.insert("groups".into(), g);
+                }
+                (!w.is_empty()).then_some(Value::Object(w))
+            }
+        ),
+        (pick(ATTRS), predicate()).prop_map(|(a, p)| json!({"attributes": {a: p}})),
+        predicate().prop_map(|p| json!({"clientMetadata": {"k": p}})),
+        proptest::sample::select(vec!["eu-west-1_X", "other"])
+            .prop_map(|p| json!({"userPoolIds": [p]})),
+    ]
+}
+
+fn when_json() -> impl Strategy<Value = Value> {
+    simple_when().prop_recursive(2, 6, 2, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 1..3).prop_map(|v| json!({"all": v})),
+            proptest::collection::vec(inner.clone(), 1..3).prop_map(|v| json!({"any": v})),
+            inner.prop_map(|w| json!({"not": w})),
+        ]
+    })
+}
+
+fn when() -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![
         3 => Just(None),
-        1 => (list(CLIENTS), list(&TRIGGERS[..3]), list(GROUPS)).prop_map(|(c, t, g)| {
-            let mut w = Map::new();
-            if let Some(c) = c { w.insert("clientIds".into(), c); }
-            if let Some(t) = t { w.insert("triggerSources".into(), t); }
-            if let Some(g) = g { w.insert("groups".into(), g); }
-            (!w.is_empty()).then_some(Value::Object(w))
-        }),
+        2 => when_json().prop_map(Some),
     ]
 }
 
@@ -208,12 +256,124 @@ fn source() -> impl Strategy<Value = Map<String, Value>> {
                 }
                 Some(r)
             }),
-        proptest::sample::select(&["clientId", "userPoolId", "region", "triggerSource"][..])
-            .prop_map(|c| {
-                let mut r = Map::new();
-                r.insert("context".into(), c.into());
+        proptest::sample::select(
+            &[
+                "clientId",
+                "userPoolId",
+                "region",
+                "triggerSource",
+                "userName"
+            ][..]
+        )
+        .prop_map(|c| {
+            let mut r = Map::new();
+            r.insert("context".into(), c.into());
+            r
+        }),
+        (computed(), missing).prop_map(|(mut r, m)| {
+            if let Some(Value::Object(m)) = m {
+                r.extend(m);
+            }
+            r
+        }),
+    ]
+}
+
+/// Type-correct transform chains for a string value.
+fn string_steps() -> impl Strategy<Value = Option<Value>> {
+    proptest::option::of(proptest::sample::select(vec![
+        json!(["lowercase"]),
+        json!(["trim", "nonEmpty", "uppercase"]),
+        json!(["emailDomain"]),
+        json!(["emailLocalPart", {"prefix": "u_"}]),
+        json!([{"suffix": "-{context.clientId}"}]),
+        json!([{"stripPrefix": "app-"}, {"stripSuffix": ".com"}]),
+        json!([{"split": ","}, {"join": " "}]),
+        json!([{"split": ",", "brackets": true}, {"filter": ["app-*"]}]),
+        json!([{"split": ","}, "first"]),
+        json!([{"replace": {"regex": "[0-9]", "with": "#"}}]),
+        json!([{"extract": "^([a-z]+)"}]),
+        json!([{"map": {"pro": 3, "free": 1}, "default": 0}]),
+        json!([{"map": {"pro": ["a", "b"], "x": "y"}}, {"join": "+"}]),
+    ]))
+}
+
+/// A SOURCE without options, for `firstOf` and `object` members.
+fn leaf_source() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        pick(ATTRS).prop_map(|a| json!({"attribute": a})),
+        json_leaf().prop_map(|v| json!({"value": v})),
+        Just(json!({"value": []})),
+        Just(json!({"template": "t_{custom:tenantId}#{context.clientId}"})),
+        subset(GROUP_PATTERNS, 2)
+            .prop_filter("a pattern", |g| !g.is_empty())
+            .prop_map(|g| json!({"groupNames": g})),
+        Just(json!({"clientMetadata": "k"})),
+    ]
+}
+
+/// The computed sources of Policy language 2.
+fn computed() -> impl Strategy<Value = Map<String, Value>> {
+    let obj = |v: Value| v.as_object().unwrap().clone();
+    prop_oneof![
+        (
+            proptest::sample::select(vec![
+                json!({"template": "tenant_{custom:tenantId}"}),
+                json!({"template": "{email}|{context.userName}|{{x}}"}),
+                json!({"clientMetadata": "k"}),
+                json!({"attribute": "custom:groups"}),
+                json!({"attribute": "email"}),
+                json!({"attribute": "custom:plan"}),
+            ]),
+            string_steps()
+        )
+            .prop_map(move |(src, steps)| {
+                let mut r = obj(src);
+                if let Some(s) = steps {
+                    r.insert("transform".into(), s);
+                }
                 r
             }),
+        (
+            subset(GROUP_PATTERNS, 3),
+            proptest::option::of(proptest::sample::select(vec![
+                json!(["first"]),
+                json!([{"join": ","}]),
+                json!([{"stripPrefix": "app-"}, "uppercase"]),
+            ]))
+        )
+            .prop_filter("a pattern", |(g, _)| !g.is_empty())
+            .prop_map(|(g, steps)| {
+                let mut r = Map::new();
+                r.insert("groupNames".into(), json!(g));
+                if let Some(s) = steps {
+                    r.insert("transform".into(), s);
+                }
+                r
+            }),
+        proptest::collection::vec(leaf_source(), 1..4).prop_map(|v| {
+            let mut r = Map::new();
+            r.insert("firstOf".into(), json!(v));
+            r
+        }),
+        proptest::collection::btree_map("[a-c]", leaf_source(), 1..4).prop_map(|m| {
+            let mut r = Map::new();
+            r.insert(
+                "object".into(),
+                json!({"nested": {"object": m}, "leaf": {"attribute": "sub"}}),
+            );
+            r
+        }),
+        (subset(GROUPS, 3), json_leaf()).prop_filter_map("groups", |(g, leaf)| {
+            if g.is_empty() {
+                return None;
+            }
+            let map: Map<String, Value> = g.iter().map(|g| (g.clone(), leaf.clone())).collect();
+            let mut r = Map::new();
+            r.insert("groups".into(), Value::Object(map));
+            r.insert("pick".into(), "first".into());
+            Some(r)
+        }),
     ]
 }
 
@@ -224,19 +384,31 @@ fn policy_json() -> impl Strategy<Value = Value> {
     let claims = proptest::collection::vec((any::<u16>(), source(), tokens(), when()), 0..4);
     let scopes = proptest::collection::vec(
         (
-            subset(&["documents/read", "orders/write", "x"], 2),
+            subset(
+                &[
+                    "documents/read",
+                    "orders/write",
+                    "x",
+                    "plan:{custom:plan}",
+                    "u/{sub}",
+                ],
+                2,
+            ),
             subset(&["phone", "email", "openid"], 2),
             when(),
         ),
         0..2,
     );
     let groups = proptest::option::of((
-        any::<bool>(),
+        proptest::option::of(any::<bool>()),
         subset(&["owners", "app-*", "readers", "nobody"], 3),
+        subset(&["users", "owners"], 2),
+        any::<bool>(),
         when(),
     ));
-    (any::<u16>(), suppress, claims, scopes, groups).prop_map(
-        |(mask, suppress, claims, scopes, groups)| {
+    let extras = (deny(), copies(), roles());
+    (any::<u16>(), suppress, claims, scopes, groups, extras).prop_map(
+        |(mask, suppress, claims, scopes, groups, (deny, copies, roles))| {
             let suppressible: Vec<&str> = CLAIMS
                 .iter()
                 .enumerate()
@@ -298,16 +470,109 @@ fn policy_json() -> impl Strategy<Value = Value> {
                 })
                 .collect();
             p.insert("scopes".into(), Value::Array(rules));
-            if let Some((keep, patterns, w)) = groups {
-                let mut r = Map::new();
-                r.insert(
-                    (if keep { "keep" } else { "remove" }).into(),
-                    json!(patterns),
-                );
-                p.insert("groups".into(), with_common(r, None, w));
+            if let Some(g) = groups {
+                p.insert("groups".into(), group_section(g));
+            }
+            p.insert("deny".into(), json!(deny));
+            p.insert("copyAttributes".into(), json!(copies));
+            if let Some(r) = roles {
+                p.insert("roles".into(), r);
             }
             Value::Object(p)
         },
+    )
+}
+
+/// The `groups` section from its generated parts.
+fn group_section(
+    (keep, patterns, add, add_from, w): (
+        Option<bool>,
+        Vec<String>,
+        Vec<String>,
+        bool,
+        Option<Value>,
+    ),
+) -> Value {
+    let mut r = Map::new();
+    if let Some(keep) = keep {
+        r.insert(
+            (if keep { "keep" } else { "remove" }).into(),
+            json!(patterns),
+        );
+    }
+    if !add.is_empty() {
+        r.insert("add".into(), json!(add));
+    }
+    if add_from || r.is_empty() {
+        r.insert(
+            "addFrom".into(),
+            json!({"attribute": "custom:groups", "transform": [{"split": ","}]}),
+        );
+    }
+    with_common(r, None, w)
+}
+
+const BASE_ROLE: &str = "arn:aws:iam::123456789012:role/base";
+
+fn deny() -> impl Strategy<Value = Vec<Value>> {
+    prop_oneof![
+        6 => Just(Vec::new()),
+        1 => proptest::collection::vec(
+            (when_json(), 0..2u8).prop_map(|(w, i)| json!({"when": w, "message": format!("Refused by rule {i}.")})),
+            1..3,
+        ),
+    ]
+}
+
+fn copies() -> impl Strategy<Value = Vec<Value>> {
+    let rule = (
+        proptest::sample::select(vec![
+            "custom:*",
+            "*",
+            "email",
+            "custom:tenantId",
+            "cognito:*",
+        ]),
+        any::<bool>(),
+        tokens(),
+        when(),
+    )
+        .prop_map(|(m, strip, t, w)| {
+            let mut r = Map::new();
+            r.insert("match".into(), m.into());
+            if strip && m.ends_with('*') {
+                r.insert("rename".into(), "stripPrefix".into());
+            }
+            with_common(r, t, w)
+        });
+    prop_oneof![2 => Just(Vec::new()), 1 => proptest::collection::vec(rule, 1..3)]
+}
+
+fn roles() -> impl Strategy<Value = Option<Value>> {
+    proptest::option::of(
+        (
+            proptest::option::of(any::<bool>()),
+            subset(&["arn:a*", "arn:b*", "arn:p*"], 2),
+            any::<bool>(),
+            any::<bool>(),
+            when(),
+        )
+            .prop_map(|(keep, patterns, add, preferred, w)| {
+                let mut r = Map::new();
+                if let Some(keep) = keep {
+                    r.insert(
+                        (if keep { "keep" } else { "remove" }).into(),
+                        json!(patterns),
+                    );
+                }
+                if add {
+                    r.insert("add".into(), json!([BASE_ROLE]));
+                }
+                if preferred || r.is_empty() {
+                    r.insert("preferred".into(), BASE_ROLE.into());
+                }
+                with_common(r, None, w)
+            }),
     )
 }
 
@@ -467,14 +732,54 @@ fn request_groups(e: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn matches_pattern(p: &str, name: &str) -> bool {
+    p.strip_suffix('*')
+        .map_or(name == p, |pre| name.starts_with(pre))
+}
+
+fn predicate_holds(p: &pretoken::policy::Predicate, v: Option<&str>) -> bool {
+    let Some(v) = v else {
+        return p.present == Some(false);
+    };
+    let v = if p.ignore_case {
+        v.to_lowercase()
+    } else {
+        v.to_owned()
+    };
+    p.present != Some(false)
+        && p.equals.as_ref().is_none_or(|e| &v == e)
+        && (p.one_of.is_empty() || p.one_of.contains(&v))
+        && p.starts_with
+            .as_ref()
+            .is_none_or(|x| v.starts_with(x.as_str()))
+        && p.ends_with.as_ref().is_none_or(|x| v.ends_with(x.as_str()))
+        && p.matches.as_ref().is_none_or(|m| m.regex.is_match(&v))
+}
+
 fn holds(c: &pretoken::policy::Condition, e: &Value) -> bool {
     let groups = request_groups(e);
     let client = str_at(e, &["callerContext", "clientId"]);
     let source = str_at(e, &["triggerSource"]);
-    (c.client_ids.is_empty() || client.is_some_and(|x| c.client_ids.iter().any(|y| y == x)))
-        && (c.trigger_sources.is_empty()
-            || source.is_some_and(|x| c.trigger_sources.iter().any(|y| y == x)))
-        && (c.groups.is_empty() || c.groups.iter().any(|g| groups.contains(g)))
+    let pool = str_at(e, &["userPoolId"]);
+    let listed = |list: &[String], v: Option<&str>| {
+        list.is_empty() || v.is_some_and(|x| list.iter().any(|y| y == x))
+    };
+    listed(&c.client_ids, client)
+        && listed(&c.trigger_sources, source)
+        && listed(&c.user_pool_ids, pool)
+        && (c.groups.is_empty()
+            || c.groups
+                .iter()
+                .any(|p| groups.iter().any(|g| matches_pattern(p, g))))
+        && c.attributes
+            .iter()
+            .all(|(n, p)| predicate_holds(p, str_at(e, &["request", "userAttributes", n])))
+        && c.client_metadata
+            .iter()
+            .all(|(k, p)| predicate_holds(p, str_at(e, &["request", "clientMetadata", k])))
+        && c.all.iter().all(|x| holds(x, e))
+        && (c.any.is_empty() || c.any.iter().any(|x| holds(x, e)))
+        && c.not.as_ref().is_none_or(|x| !holds(x, e))
 }
 
 fn without_response(v: &Value) -> Vec<u8> {
@@ -523,7 +828,9 @@ fn generations(response: &Value) -> Vec<(reserved::TokenKind, Map<String, Value>
 fn run(policy: &Policy, event: &Value, configured: Option<Version>) -> Option<Value> {
     match trigger(policy.clone(), configured).handle(event.clone()) {
         Ok(out) => Some(out),
-        Err(TriggerError::Rule(_) | TriggerError::UnknownVersion) => None,
+        Err(TriggerError::Rule(_) | TriggerError::UnknownVersion | TriggerError::Denied { .. }) => {
+            None
+        }
         Err(e) => panic!("unexpected error {e:?} for {event}"),
     }
 }
@@ -578,35 +885,79 @@ proptest! {
         prop_assert_eq!(without_response(&event), without_response(&out));
     }
 
-    /// 4. `groupOverrideDetails` appears only when the policy filters groups,
-    /// is built from the request's groups, roles and preferred role, and is
-    /// empty only when the filter removes every group.
+    /// 4. Groups are never wiped by accident: `groupOverrideDetails` appears
+    /// only when a group or role rule applies and changes something, and it
+    /// is exactly the request's groups filtered then extended (no
+    /// duplicates), the request's roles filtered then extended, and a
+    /// preferred role among those roles.
     #[test]
     fn group_overrides_come_from_the_request((policy, event, v) in case()) {
         let Some(out) = run(&policy, &event, v) else { return Ok(()) };
         let container = out["response"].as_object().unwrap().values().next().unwrap();
-        let Some(o) = container.get("groupOverrideDetails") else { return Ok(()) };
-        let filter = policy.groups.as_ref();
-        prop_assert!(filter.is_some(), "override without a group filter");
-        let filter = filter.unwrap();
-        prop_assert!(holds(&filter.when, &event));
-        let request = request_groups(&event);
-        let kept: Vec<String> = o["groupsToOverride"].as_array().unwrap().iter().map(|g| g.as_str().unwrap().to_owned()).collect();
-        let expected: Vec<String> = request.iter().filter(|g| {
-            let m = filter.patterns.iter().any(|p| p.strip_suffix('*').map_or(*g == p, |pre| g.starts_with(pre)));
-            m == (filter.mode == FilterMode::Keep)
-        }).cloned().collect();
-        prop_assert_eq!(&kept, &expected);
-        prop_assert!(kept.len() < request.len(), "an override that changes nothing");
         let gc = &event["request"]["groupConfiguration"];
-        let roles = gc["iamRolesToOverride"].as_array().cloned().unwrap_or_default();
-        prop_assert_eq!(o["iamRolesToOverride"].as_array().unwrap(), &roles);
-        let preferred = match &gc["preferredRole"] {
-            Value::Array(a) => a.first().cloned(),
-            Value::String(s) => Some(Value::String(s.clone())),
+        let request = request_groups(&event);
+        let strings = |v: &Value| -> Vec<String> {
+            v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        };
+        let request_roles = strings(&gc["iamRolesToOverride"]);
+        let request_preferred = match &gc["preferredRole"] {
+            Value::Array(a) => a.first().and_then(Value::as_str).map(str::to_owned),
+            Value::String(s) => Some(s.clone()),
             _ => None,
         };
-        prop_assert_eq!(o.get("preferredRole").cloned(), preferred);
+        let push = |list: &mut Vec<String>, s: &str| {
+            if !s.trim().is_empty() && !list.iter().any(|x| x == s) {
+                list.push(s.to_owned());
+            }
+        };
+        let m2m = is_client_credentials(&event);
+        let group_rule = policy.groups.as_ref().filter(|g| !m2m && holds(&g.when, &event));
+        let role_rule = policy.roles.as_ref().filter(|r| !m2m && holds(&r.when, &event));
+        let mut groups = request.clone();
+        if let Some(g) = group_rule {
+            groups.retain(|x| {
+                let m = g.patterns.iter().any(|p| matches_pattern(p, x));
+                m == (g.mode == FilterMode::Keep)
+            });
+            for a in &g.add {
+                push(&mut groups, a);
+            }
+            if g.add_from.is_some() {
+                if let Some(raw) = str_at(&event, &["request", "userAttributes", "custom:groups"]) {
+                    for item in raw.split(',') {
+                        push(&mut groups, item.trim());
+                    }
+                }
+            }
+        }
+        let mut roles = request_roles.clone();
+        let mut preferred = request_preferred.clone();
+        if let Some(r) = role_rule {
+            roles.retain(|x| {
+                let m = r.patterns.iter().any(|p| matches_pattern(p, x));
+                m == (r.mode == FilterMode::Keep)
+            });
+            for a in &r.add {
+                push(&mut roles, a);
+            }
+            if r.preferred.is_some() {
+                preferred = Some(BASE_ROLE.to_owned());
+            }
+            if preferred.as_ref().is_some_and(|p| !roles.contains(p)) {
+                preferred = None;
+            }
+        }
+        let changed = groups != request || roles != request_roles || preferred != request_preferred;
+        match container.get("groupOverrideDetails") {
+            None => prop_assert!(!changed, "a change was not written"),
+            Some(o) => {
+                prop_assert!(group_rule.is_some() || role_rule.is_some(), "override without a rule in force");
+                prop_assert!(changed, "an override that changes nothing");
+                prop_assert_eq!(strings(&o["groupsToOverride"]), groups);
+                prop_assert_eq!(strings(&o["iamRolesToOverride"]), roles);
+                prop_assert_eq!(o.get("preferredRole").and_then(Value::as_str).map(str::to_owned), preferred);
+            }
+        }
     }
 
     /// 5. V1 responses carry strings only and no access-token rule.
@@ -642,6 +993,25 @@ proptest! {
         let twice = run(&policy, &once, v).unwrap();
         prop_assert_eq!(serde_json::to_vec(&once).unwrap(), serde_json::to_vec(&twice).unwrap());
     }
+
+    /// 7. A deny rule that holds yields no response, only its message, before
+    /// any other rule could fail; when none holds, the sign-in is not denied.
+    #[test]
+    fn a_deny_yields_no_response((policy, event, v) in case()) {
+        let result = trigger(policy.clone(), v).handle(event.clone());
+        let first = policy.deny.iter().position(|d| holds(&d.when, &event));
+        match (first, result) {
+            (Some(i), Err(TriggerError::Denied { rule, message })) => {
+                prop_assert_eq!(rule, i);
+                prop_assert_eq!(&message, &policy.deny[i].message);
+            }
+            // The event could not be read: refused before any rule.
+            (Some(_), Err(TriggerError::Event(_))) => {}
+            (Some(i), other) => prop_assert!(false, "deny[{}] holds but got {:?}", i, other.map(|_| ())),
+            (None, Err(TriggerError::Denied { .. })) => prop_assert!(false, "denied though no rule holds"),
+            (None, _) => {}
+        }
+    }
 }
 
 /// The generators are not vacuous: most cases produce a response, and the
@@ -653,13 +1023,30 @@ fn generated_cases_cover_the_interesting_shapes() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut ok, mut v1, mut v2, mut overrides, mut m2m, mut added, mut suppressed, mut refused) =
         (0, 0, 0, 0, 0, 0, 0, 0);
+    let (mut denied, mut copied, mut rendered_scopes) = (0, 0, 0);
     let n = 2000;
-    for _ in 0..n {
-        let (policy, event, v) = case().new_tree(&mut runner).unwrap().current();
+    let mut policies = Vec::new();
+    for i in 0..n {
+        let tree = (policy_json(), event(), configured())
+            .new_tree(&mut runner)
+            .unwrap();
+        let (json, event, v) = tree.current();
+        if i % 10 == 0 {
+            policies.push(json.clone());
+        }
+        let policy = Policy::from_json(&json.to_string(), "generated").unwrap();
+        copied += usize::from(!policy.copy_attributes.is_empty());
+        let result = trigger(policy.clone(), v).handle(event.clone());
+        denied += usize::from(matches!(result, Err(TriggerError::Denied { .. })));
         let Some(out) = run(&policy, &event, v) else {
             refused += 1;
             continue;
         };
+        rendered_scopes += usize::from(
+            out["response"]["claimsAndScopeOverrideDetails"]["accessTokenGeneration"]["scopesToAdd"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|s| s.as_str().is_some_and(|s| s.starts_with("plan:") || s.starts_with("u/")))),
+        );
         ok += 1;
         let r = &out["response"];
         if r.get("claimsOverrideDetails").is_some() {
@@ -683,8 +1070,27 @@ fn generated_cases_cover_the_interesting_shapes() {
             suppressed += usize::from(!s.is_empty());
         }
     }
-    let counts = [ok, v1, v2, overrides, m2m, added, suppressed, refused];
-    eprintln!("ok, v1, v2, overrides, m2m, added, suppressed, refused: {counts:?}");
+    let counts = [
+        ok,
+        v1,
+        v2,
+        overrides,
+        m2m,
+        added,
+        suppressed,
+        refused,
+        denied,
+        copied,
+        rendered_scopes,
+    ];
+    eprintln!(
+        "ok, v1, v2, overrides, m2m, added, suppressed, refused, denied, copied, rendered scopes: {counts:?}"
+    );
+    // Every generated policy is also valid against the JSON Schema.
+    let errors = common::schema_errors(&policies);
+    for (p, e) in policies.iter().zip(&errors) {
+        assert!(e.is_empty(), "{p}: {e:?}");
+    }
     assert!(ok * 2 > n, "{counts:?}");
     assert!(
         counts.iter().all(|c| *c * 100 > n),

@@ -4,8 +4,9 @@
 //! Contract: one claim per matching attribute that has a value, named after
 //! it (`keep`) or after it without the pattern's prefix (`stripPrefix`).
 //! Since the names come from data, the conductor (`apply.rs`) checks each one
-//! at run time: a name that would be reserved in a token, or that a
-//! suppression removes from it, is skipped and counted, never sent.
+//! at run time: a name that would be reserved in a token, or that any
+//! suppress rule names for it (whether its condition holds or not, as the
+//! loader refuses for claim rules), is skipped and counted, never sent.
 //! Copies come before claim rules, so an explicit rule for the same claim
 //! wins.
 
