@@ -72,7 +72,8 @@ fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs 
 	for t in event_bytes event_structured policy; do \
 		echo "fuzz: $$t for $${FUZZ_SECONDS:-30} s"; \
 		mkdir -p target/fuzz-new/$$t; \
-		(cd fuzz && cargo +nightly fuzz run $$t ../target/fuzz-new/$$t corpus/$$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 \
+		dict=""; [ $$t = policy ] && dict="-dict=policy.dict"; \
+		(cd fuzz && cargo +nightly fuzz run $$t ../target/fuzz-new/$$t corpus/$$t -- -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=1 $$dict \
 			> ../target/fuzz-$$t.log 2>&1) || { tail -n 40 target/fuzz-$$t.log; exit 1; }; \
 		grep -E '^(Done|stat::number_of_executed_units)' target/fuzz-$$t.log; \
 	done

@@ -1,6 +1,9 @@
 //! Events built from the event grammar (versions, trigger sources, absent,
-//! null and mistyped fields, unicode, many attributes and groups, unknown
-//! fields), so the fuzzer spends its time past the JSON parser.
+//! null and mistyped fields, unicode, many attributes and groups, client
+//! metadata, unknown fields), so the fuzzer spends its time past the JSON
+//! parser, run through every shipped policy and one that uses every form of
+//! the language (templates, transforms, predicates, deny, copies, groups and
+//! roles).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -42,14 +45,19 @@ struct Event {
     roles: Field<Vec<String>>,
     preferred: Field<Role>,
     scopes: Field<Vec<u8>>,
+    metadata: Field<Vec<(u8, String)>>,
     unknown: Option<(String, Scalar)>,
     response: Field<Scalar>,
     configured: Option<u8>,
     policy: u8,
 }
 
-const ATTRS: &[&str] = &["email", "name", "custom:tenantId", "custom:department", "sub", "custom:n"];
-const GROUPS: &[&str] = &["owners", "contributors", "readers"];
+const ATTRS: &[&str] = &[
+    "email", "name", "custom:tenantId", "custom:department", "sub", "custom:n", "custom:groups",
+    "custom:plan", "identities", "preferred_username", "custom:role_arn", "dev:x", "cognito:user_status",
+];
+const GROUPS: &[&str] = &["owners", "contributors", "readers", "admins", "app-a", "app-b", "eu-west-1_EXAMPLE_PartnerSSO"];
+const METADATA: &[&str] = &["flow", "k", "plan"];
 const TRIGGERS: &[&str] = &[
     "TokenGeneration_HostedAuth",
     "TokenGeneration_Authentication",
@@ -61,6 +69,14 @@ const POLICIES: &[&str] = &[
     include_str!("../../policy.json"),
     include_str!("../../policies/rbac.json"),
     include_str!("../../policies/access-token-claims.json"),
+    include_str!("../../policies/hasura.json"),
+    include_str!("../../policies/saas-tenant.json"),
+    include_str!("../../policies/email-domain-gate.json"),
+    include_str!("../../policies/groups-to-role.json"),
+    include_str!("../../policies/identity-pool-tags.json"),
+    include_str!("../../policies/federated-groups.json"),
+    include_str!("../../tests/fixtures/policies/every-form.json"),
+    include_str!("../../bench/policies/rich.json"),
     r#"{"groups": {"keep": ["owners", "app-*"]}, "claims": [{"claim": "n", "attribute": "custom:n", "convert": "number", "ifMissing": "fail"}, {"claim": "l", "attribute": "custom:tenantId", "convert": "list"}]}"#,
 ];
 
@@ -106,6 +122,9 @@ fn build(e: &Event) -> Value {
         Role::List(l) => json!(l),
     });
     req.insert("groupConfiguration".into(), Value::Object(gc));
+    put(&mut req, "clientMetadata", &e.metadata, |a| {
+        Value::Object(a.iter().map(|(k, v)| (METADATA[usize::from(*k) % METADATA.len()].to_owned(), json!(v))).collect())
+    });
     put(&mut req, "scopes", &e.scopes, |s| json!(s.iter().map(|i| format!("scope{i}")).collect::<Vec<_>>()));
     if let Some((k, v)) = &e.unknown {
         req.insert(k.clone(), scalar(v));
@@ -121,7 +140,12 @@ fuzz_target!(|e: Event| {
     let configured = e.configured.map(|v| [Version::V1, Version::V2, Version::V3][usize::from(v % 3)]);
     let t = Trigger::new(Ok(Config { policy, lambda_version: configured }));
     let bytes = serde_json::to_vec(&event).unwrap();
-    if let Ok(out) = t.handle_bytes(&bytes) {
+    let result = t.handle_bytes(&bytes);
+    // A refusal is deterministic too (Cognito may retry).
+    if let Err(e) = &result {
+        assert_eq!(&t.handle_bytes(&bytes).unwrap_err(), e);
+    }
+    if let Ok(out) = result {
         let strip = |v: &Value| {
             let mut m = v.as_object().unwrap().clone();
             m.shift_remove("response");
