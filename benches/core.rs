@@ -1,6 +1,9 @@
 //! The pure core against the floor: parsing the event and writing it back
 //! with no policy. Both on the same bytes: a small realistic V2 event and a
-//! large one (60 attributes, 30 groups). `bench/run-all` reads the results.
+//! large one (60 attributes, 30 groups); the core with the built-in policy
+//! and with the rich benchmark policy (`bench/policies/rich.json`: templates,
+//! a regex transform, a map, an object claim, attribute conditions, first
+//! match, a deny rule that does not fire). `bench/run-all` reads the results.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pretoken::event::Version;
@@ -23,6 +26,10 @@ fn bench(c: &mut Criterion) {
         policy: Policy::builtin().unwrap(),
         lambda_version: Some(Version::V2),
     }));
+    let rich = Trigger::new(Ok(Config {
+        policy: Policy::from_json(include_str!("../bench/policies/rich.json"), "rich").unwrap(),
+        lambda_version: Some(Version::V2),
+    }));
     for (name, json) in EVENTS {
         let bytes = compact(json);
         let mut g = c.benchmark_group(*name);
@@ -35,14 +42,16 @@ fn bench(c: &mut Criterion) {
         });
         // As the Lambda runtime does: parse into the payload type, answer,
         // serialise the answer.
-        g.bench_function("core", |b| {
-            b.iter(|| {
-                let payload: pretoken::json::Event =
-                    serde_json::from_slice(black_box(&bytes)).unwrap();
-                let out = trigger.respond_payload(payload, "bench").unwrap();
-                black_box(serde_json::to_vec(&out).unwrap())
+        for (label, t) in [("core", &trigger), ("core-rich", &rich)] {
+            g.bench_function(label, |b| {
+                b.iter(|| {
+                    let payload: pretoken::json::Event =
+                        serde_json::from_slice(black_box(&bytes)).unwrap();
+                    let out = t.respond_payload(payload, "bench").unwrap();
+                    black_box(serde_json::to_vec(&out).unwrap())
+                });
             });
-        });
+        }
         g.finish();
     }
 }

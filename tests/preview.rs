@@ -149,4 +149,26 @@ fn text_output_marks_changes() {
     assert!(text.contains("\n  + tenantId "), "{text}");
     assert!(text.contains("\n  * iat "), "{text}");
     assert!(text.contains("ID token ("), "{text}");
+    // The prompt must not land on the last claim's line.
+    assert!(text.ends_with("\n") && !text.ends_with("\n\n"), "{text:?}");
+}
+
+#[test]
+fn a_deny_rule_is_shown_as_cognito_shows_it() {
+    let o = Command::new(env!("CARGO_BIN_EXE_pretoken"))
+        .args([
+            "preview",
+            "--policy",
+            "policies/email-domain-gate.json",
+            "events/v2-federated-saml.json",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: SignInDenied: Sign-in is limited to example.com accounts.\ndetail: Cognito would fail the sign-in and show \"PreTokenGeneration failed with error Sign-in is limited to example.com accounts..\"\n"
+    );
 }
