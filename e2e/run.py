@@ -8,10 +8,15 @@
 3. creates a pool, an app client and a user with name, email, phone number,
    custom:tenantId and custom:department through boto3;
 4. signs in (USER_PASSWORD_AUTH) and checks the ID token with
-   `pretoken verify` against cognito-local's JWKS, with the default policy;
+   `pretoken verify` against cognito-local's JWKS, with the test's policy
+   (`e2e/policy.json`: the default policy's rules plus a deny rule, a
+   template with a transform, an email transform and an object claim), and
+   the computed claims' values;
 5. checks the same token with aws-jwt-verify, AWS's own verifier;
 6. checks that `pretoken preview` on the recorded event predicts the ID
-   token's claims.
+   token's claims;
+7. signs in as a user the deny rule refuses: Cognito's error carries the
+   policy's message, and no token is issued.
 
 cognito-local sends V1 events with "version": "0" and applies only V1
 responses, so the function runs with PRETOKEN_LAMBDA_VERSION=V1_0.
@@ -40,6 +45,9 @@ PROXY_PORT = int(os.environ.get("E2E_PROXY_PORT", "9001"))
 COGNITO_PORT = int(os.environ.get("E2E_COGNITO_PORT", "9229"))
 FUNCTION = "pretoken-lambda"
 PRETOKEN = ROOT / "target" / "release" / "pretoken"
+# The policy the function runs with: the default policy's rules and forms of
+# the second language version (deny, template, transforms, an object).
+POLICY = E2E / "policy.json"
 
 # Claims whose values differ between any two sign-ins (or between the
 # emulator and the preview's placeholders): compared by presence only.
@@ -107,9 +115,15 @@ def stop_all():
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
-    """Forwards Lambda Invoke calls to cargo lambda watch, keeping each event."""
+    """Forwards Lambda Invoke calls to cargo lambda watch, keeping each event.
+
+    A function error comes back from cargo lambda watch as HTTP 500; the real
+    Invoke API answers 200 with `X-Amz-Function-Error: Unhandled` and the
+    error document as the payload, which is what cognito-local (like Cognito)
+    reads. The proxy answers as the real API does."""
 
     events = []
+    errors = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
@@ -123,6 +137,14 @@ class Recorder(http.server.BaseHTTPRequestHandler):
                 status, headers, payload = r.status, dict(r.headers), r.read()
         except urllib.error.HTTPError as e:
             status, headers, payload = e.code, dict(e.headers), e.read()
+            try:
+                error = json.loads(payload)
+            except ValueError:
+                error = None
+            if status == 500 and isinstance(error, dict) and "errorType" in error:
+                Recorder.errors.append(error)
+                status = 200
+                headers = {"X-Amz-Function-Error": "Unhandled", "Content-Type": "application/json"}
         self.send_response(status)
         for k in ("X-Amz-Function-Error", "Content-Type"):
             if k in headers:
@@ -150,7 +172,8 @@ def main():
     tmp = TMP
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "pretoken"], cwd=ROOT, check=True)
 
-    env = dict(os.environ, PRETOKEN_LAMBDA_VERSION="V1_0", AWS_LAMBDA_LOG_LEVEL="debug")
+    env = dict(os.environ, PRETOKEN_LAMBDA_VERSION="V1_0", AWS_LAMBDA_LOG_LEVEL="debug",
+               PRETOKEN_POLICY_FILE=str(POLICY))
     watch = start(
         ["cargo", "lambda", "watch", "--release", "--ignore-changes",
          "--invoke-address", "127.0.0.1", "--invoke-port", str(LAMBDA_PORT)],
@@ -230,7 +253,7 @@ def main():
     jwks = f"http://127.0.0.1:{COGNITO_PORT}/{pool}/.well-known/jwks.json"
     issuer = f"http://127.0.0.1:{COGNITO_PORT}/{pool}"
     r = pretoken("verify", "--jwks", jwks, "--token", id_token, "--client-id", client,
-                 "--token-use", "id", "--issuer", issuer, "--policy", "policy.json", "--print")
+                 "--token-use", "id", "--issuer", issuer, "--policy", str(POLICY), "--print")
     if r.returncode != 0:
         fail(f"pretoken verify: exit {r.returncode}: {r.stderr.strip()}")
     claims = json.loads(r.stdout)
@@ -239,7 +262,17 @@ def main():
             fail(f"the ID token carries {pii}")
     if claims.get("tenantId") != "tenant-42" or claims.get("departmentId") != "engineering":
         fail(f"tenant claims missing: {sorted(claims)}")
-    ok("pretoken verify: valid, obeys the default policy (no email, tenantId and departmentId present)")
+    ok("pretoken verify: valid, obeys the policy (no email, tenantId and departmentId present)")
+    # Computed values; V1 sends every value as a string, objects as JSON text.
+    expected = {
+        "tenantKey": "TENANT#TENANT-42",
+        "mailDomain": "example.com",
+        "org": json.dumps({"tenant": "tenant-42", "dept": "engineering"}, separators=(",", ":")),
+    }
+    for name, value in expected.items():
+        if claims.get(name) != value:
+            fail(f"computed claim {name}: expected {value!r}, the token has {claims.get(name)!r}")
+    ok("computed claims in the real token: template + transform, email domain, object (as V1 JSON text)")
 
     r = subprocess.run(
         ["node", str(E2E / "verify-with-aws-jwt-verify.mjs"), jwks, issuer, client, "id", id_token],
@@ -256,7 +289,7 @@ def main():
         fail(f"a wrong client should exit 6, got {bad.returncode}: {bad.stderr.strip()}")
     ok("pretoken verify refuses the token for another client (exit 6)")
 
-    r = pretoken("preview", "--json", "--lambda-version", "V1_0", str(event_file))
+    r = pretoken("preview", "--json", "--lambda-version", "V1_0", "--policy", str(POLICY), str(event_file))
     if r.returncode != 0:
         fail(f"pretoken preview: {r.stderr.strip()}")
     predicted = json.loads(r.stdout)["idToken"]
@@ -271,8 +304,28 @@ def main():
     ok(f"pretoken preview predicts all {len(claims)} ID-token claims "
        f"(not emitted by cognito-local: {', '.join(sorted(extra)) or 'none'})")
 
+    outsider = "eve@evil.test"
+    idp.admin_create_user(
+        UserPoolId=pool, Username=outsider, MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": outsider}, {"Name": "custom:tenantId", "Value": "tenant-66"}],
+    )
+    idp.admin_set_user_password(UserPoolId=pool, Username=outsider, Password="Correct-Horse-9", Permanent=True)
+    try:
+        idp.initiate_auth(
+            ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": outsider, "PASSWORD": "Correct-Horse-9"},
+        )
+        fail("the deny rule did not refuse eve@evil.test")
+    except idp.exceptions.UserLambdaValidationException as e:
+        if "Sign-in is not allowed for this account." not in str(e):
+            fail(f"refused, but with another message: {e}")
+    if [e.get("errorType") for e in Recorder.errors] != ["SignInDenied"]:
+        fail(f"expected one SignInDenied from the function, saw {Recorder.errors}")
+    ok("a deny rule refuses a sign-in with its message (UserLambdaValidationException), no tokens issued")
+
     log = (tmp / "lambda.log").read_text()
-    for secret in (email, "Jane Doe", "+12065551212", "tenant-42", "engineering"):
+    for secret in (email, "Jane Doe", "+12065551212", "tenant-42", "engineering", "TENANT#TENANT-42",
+                   outsider, "tenant-66", "evil.test"):
         body = "\n".join(l for l in log.splitlines() if "Compiling" not in l)
         if secret in body:
             fail("the function's log carries an attribute value")
