@@ -43,7 +43,7 @@ lambda: ## Build the arm64 Lambda bootstrap and zip
 
 lint: ## Formatting and clippy, as CI runs them
 	cargo fmt --all -- --check
-	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --workspace --all-targets -- -D warnings
 
 fmt: ## Format the code
 	cargo fmt --all

@@ -150,7 +150,7 @@ fn text_output_marks_changes() {
     assert!(text.contains("\n  * iat "), "{text}");
     assert!(text.contains("ID token ("), "{text}");
     // The prompt must not land on the last claim's line.
-    assert!(text.ends_with("\n") && !text.ends_with("\n\n"), "{text:?}");
+    assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{text:?}");
 }
 
 #[test]
