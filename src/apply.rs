@@ -203,20 +203,14 @@ fn decide_allowed<'p>(
         }
     }
 
-    let applied: Vec<&'p ScopeRule> = policy
-        .scopes
-        .iter()
-        .filter(|r| r.when.holds(view))
-        .collect();
-    for _ in &applied {
+    let mut scopes = ScopeChanges::default();
+    for rule in policy.scopes.iter().filter(|r| r.when.holds(view)) {
         count_skipped(true);
+        if access_on {
+            scopes.apply(rule, view, &mut dropped);
+        }
     }
-    let mut scope_templates = Vec::new();
-    let (scopes_add, scopes_suppress) = if access_on {
-        scopes(&applied, view, &mut dropped, &mut scope_templates)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (scopes_add, scopes_suppress, scope_templates) = scopes.finish();
 
     let group_override = group_override(policy.groups.as_ref(), policy.roles.as_ref(), view)?;
 
@@ -323,37 +317,43 @@ fn copy_attributes(
     }
 }
 
-/// The scopes to add and suppress from the scope rules that apply; an added
-/// scope that is also suppressed is not added.
-fn scopes<'p>(
-    rules: &[&'p ScopeRule],
-    view: &EventView<'_>,
-    dropped: &mut Dropped,
-    templates: &mut Vec<&'p str>,
-) -> (Vec<Name<'p>>, Vec<&'p str>) {
-    let mut add: Vec<Name<'p>> = Vec::new();
-    let mut suppress: Vec<&'p str> = Vec::new();
-    for rule in rules {
+/// Scopes to add and suppress, in policy order, and the templates of the
+/// rendered ones (for the log).
+#[derive(Default)]
+struct ScopeChanges<'p> {
+    add: Vec<Name<'p>>,
+    suppress: Vec<&'p str>,
+    templates: Vec<&'p str>,
+}
+
+impl<'p> ScopeChanges<'p> {
+    /// One scope rule that applies.
+    fn apply(&mut self, rule: &'p ScopeRule, view: &EventView<'_>, dropped: &mut Dropped) {
         for t in &rule.add {
             match render_scope(t, view) {
-                Some(s) if !add.contains(&s) => {
-                    if matches!(s, Cow::Owned(_)) && !templates.contains(&t.text.as_str()) {
-                        templates.push(&t.text);
+                Some(s) if !self.add.contains(&s) => {
+                    if matches!(s, Cow::Owned(_)) && !self.templates.contains(&t.text.as_str()) {
+                        self.templates.push(&t.text);
                     }
-                    add.push(s);
+                    self.add.push(s);
                 }
                 Some(_) => {}
                 None => dropped.scopes += 1,
             }
         }
         for s in &rule.suppress {
-            if !suppress.contains(&s.as_str()) {
-                suppress.push(s);
+            if !self.suppress.contains(&s.as_str()) {
+                self.suppress.push(s);
             }
         }
     }
-    add.retain(|s| !suppress.contains(&s.as_ref()));
-    (add, suppress)
+
+    /// An added scope that is also suppressed is not added.
+    fn finish(mut self) -> (Vec<Name<'p>>, Vec<&'p str>, Vec<&'p str>) {
+        let suppress = &self.suppress;
+        self.add.retain(|s| !suppress.contains(&s.as_ref()));
+        (self.add, self.suppress, self.templates)
+    }
 }
 
 /// A scope to add: borrowed when constant; `None` when a placeholder has no

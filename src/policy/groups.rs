@@ -48,8 +48,15 @@ pub struct GroupFilter {
 impl GroupFilter {
     /// Whether the filter lets `group` through.
     pub fn keeps(&self, group: &str) -> bool {
-        let matched = self.patterns.iter().any(|p| matches_pattern(p, group));
-        matched == (self.mode == FilterMode::Keep)
+        self.mode.keeps(&self.patterns, group)
+    }
+}
+
+impl FilterMode {
+    /// Whether a filter in this mode with `patterns` lets `name` through.
+    pub fn keeps(self, patterns: &[String], name: &str) -> bool {
+        let matched = patterns.iter().any(|p| matches_pattern(p, name));
+        matched == (self == Self::Keep)
     }
 }
 
@@ -71,8 +78,7 @@ pub struct RoleFilter {
 impl RoleFilter {
     /// Whether the filter lets `role` through.
     pub fn keeps(&self, role: &str) -> bool {
-        let matched = self.patterns.iter().any(|p| matches_pattern(p, role));
-        matched == (self.mode == FilterMode::Keep)
+        self.mode.keeps(&self.patterns, role)
     }
 }
 
@@ -292,9 +298,7 @@ impl Reader {
                             "must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME) or a SOURCE object",
                         );
                     } else if !add.contains(arn) && !patterns.is_empty() {
-                        let kept = patterns.iter().any(|x| matches_pattern(x, arn))
-                            == (mode == FilterMode::Keep);
-                        if !kept {
+                        if !mode.keeps(&patterns, arn) {
                             self.warn(
                                 &p,
                                 format!("the preferred role is removed by \"{key}\": it will be dropped unless the user's roles include it after filtering"),
