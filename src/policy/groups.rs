@@ -297,13 +297,14 @@ impl Reader {
                             &p,
                             "must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME) or a SOURCE object",
                         );
-                    } else if !add.contains(arn) && !patterns.is_empty() {
-                        if !mode.keeps(&patterns, arn) {
-                            self.warn(
-                                &p,
-                                format!("the preferred role is removed by \"{key}\": it will be dropped unless the user's roles include it after filtering"),
-                            );
-                        }
+                    } else if !add.contains(arn)
+                        && !patterns.is_empty()
+                        && !mode.keeps(&patterns, arn)
+                    {
+                        self.warn(
+                            &p,
+                            format!("the preferred role is removed by \"{key}\": it will be dropped unless the user's roles include it after filtering"),
+                        );
                     }
                     Some(Source::constant(v.clone()))
                 } else {
