@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check schema test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
+.PHONY: help run check schema test policy-tests unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -20,10 +20,13 @@ check: ## Validate the built-in policy and every example policy
 schema: ## Rewrite policy.schema.json from the code (a test fails when they differ)
 	cargo run --quiet -- schema > policy.schema.json
 
-test: tools unit smoke e2e sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, Lambda smoke, end to end, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke e2e sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, end to end, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test (library, golden fixtures, CLI, schema; needs python3 with jsonschema: make tools)
 	cargo test --locked
+
+policy-tests: ## The example policies' test files (pretoken test policies/tests/*.json)
+	cargo run --locked --quiet -- test policies/tests/*.json
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
 	scripts/smoke-lambda.sh
@@ -79,7 +82,7 @@ fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs 
 	done
 
 bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: see README, Performance)
-	@[ -d bench/peers/node/node_modules/aws-lambda-ric/build ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
+	@[ -f bench/peers/node/node_modules/aws-lambda-ric/dist/rapid-client.node ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
 	@[ -x bench/peers/python/.venv/bin/python ] || (python3 -m venv bench/peers/python/.venv && bench/peers/python/.venv/bin/pip install --quiet -r bench/peers/python/requirements.txt)
 
 bench: bench-peers ## Run every benchmark and write BENCHMARKS.md (a few minutes; keep the machine otherwise idle)

@@ -1,6 +1,6 @@
 //! The pure core, to compare with the floor (parsing the event and writing it
 //! back with no policy: `bench/floor/benches/floor.rs`, in a package of its
-//! own that keeps opt-level 3). Both on the same bytes: a small realistic V2
+//! own). Both on the same bytes: a small realistic V2
 //! event and a large one (60 attributes, 30 groups); the core with the built-in policy
 //! and with the rich benchmark policy (`bench/policies/rich.json`: templates,
 //! a regex transform, a map, an object claim, attribute conditions, first

@@ -15,6 +15,7 @@ pub mod handler;
 pub mod json;
 pub mod logging;
 pub mod policy;
+pub mod policy_tests;
 pub mod preview;
 pub mod reserved;
 pub mod response;

@@ -1,7 +1,8 @@
 //! The JSON floor: parsing an event into a `serde_json::Value` and writing it
 //! back, on the same bytes as `benches/core.rs` (criterion group and name
 //! `small/floor`, `large/floor`, which `bench/run-all` reads beside
-//! `small/core`). In this package so it keeps opt-level 3.
+//! `small/core`). In a package of its own, so that a profile choice for
+//! `pretoken` never changes it.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -1,6 +1,5 @@
 //! The floor for benchmarks: a Lambda function on the same runtime and
-//! release profile as `pretoken-lambda` (at opt-level 3) that returns the
-//! event untouched.
+//! release profile as `pretoken-lambda` that returns the event untouched.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;

@@ -2,12 +2,14 @@
 //!
 //! `invoke` runs the same handler as the Lambda function on an event file;
 //! `check` validates a policy before it is deployed; `preview` shows the
-//! tokens; `verify` checks real ones; `schema` prints the policy's JSON Schema.
+//! tokens; `verify` checks real ones; `test` runs policy test files;
+//! `schema` prints the policy's JSON Schema.
 
 mod check;
 mod invoke;
 mod preview;
 mod schema;
+mod test;
 mod verify;
 
 use std::path::PathBuf;
@@ -39,18 +41,28 @@ enum Command {
     Preview(preview::Args),
     /// Verify a Cognito JWT as aws-jwt-verify does, and optionally that it obeys a policy.
     Verify(verify::Args),
+    /// Run policy test files: cases of events and the tokens or refusals they must give.
+    Test(test::Args),
     /// Print the JSON Schema of the policy language (draft 2020-12), for editors and CI.
     Schema,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    pretoken::logging::init(LevelFilter::WARN);
+    // `test` runs many events on purpose: the function's once-per-cold-start
+    // notices (V1 skips, version mismatches) would be noise between results.
+    let level = if matches!(cli.command, Command::Test(_)) {
+        LevelFilter::ERROR
+    } else {
+        LevelFilter::WARN
+    };
+    pretoken::logging::init(level);
     match cli.command {
         Command::Invoke(args) => invoke::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Preview(args) => preview::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Schema => schema::run(),
     }
 }
