@@ -1,6 +1,6 @@
 //! `pretoken test` driven as a user drives it: every shipped test file
 //! passes, every example policy has one, a wrong expectation fails with a
-//! readable line per difference, JUnit XML, and test files with mistakes.
+//! readable line per difference, `JUnit` XML, and test files with mistakes.
 
 mod common;
 
