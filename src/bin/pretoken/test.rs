@@ -11,8 +11,11 @@ pub struct Args {
     /// Policy file to test, instead of each test file's "policy"
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Also write the results as JUnit XML (for CI systems)
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        help = "Also write the results as JUnit XML (for CI systems)"
+    )]
     junit: Option<PathBuf>,
     /// Test files
     #[arg(required = true, value_name = "TEST_FILE")]
