@@ -19,6 +19,7 @@ pub mod policy_tests;
 pub mod preview;
 pub mod reserved;
 pub mod response;
+pub mod template_check;
 pub mod verify;
 
 pub use config::Config;

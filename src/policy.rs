@@ -17,6 +17,7 @@ mod condition;
 mod copy;
 mod groups;
 mod parse;
+pub mod reads;
 pub mod schema;
 mod source;
 mod template;

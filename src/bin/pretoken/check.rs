@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pretoken::error::ConfigError;
+use pretoken::template_check::{self, Severity};
 
 /// Arguments of `pretoken check`.
 #[derive(clap::Args)]
@@ -11,13 +12,18 @@ pub struct Args {
     /// Policy file to check [default: the built-in policy.json]
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Also check the policy against the SAM/CloudFormation template (YAML or JSON) that deploys it
+    #[arg(long, value_name = "TEMPLATE")]
+    template: Option<PathBuf>,
 }
 
-/// Prints every problem and warning; exit 1 if there is any problem.
+/// Prints every problem and warning; exit 1 if there is any problem (in the
+/// policy, or an error against the template).
 pub fn run(args: &Args) -> ExitCode {
     let (name, policy) = super::load_policy(args.policy.as_ref());
     match policy {
         Ok(p) => {
+            let template_ok = args.template.as_ref().is_none_or(|t| check_template(t, &p));
             for w in &p.warnings {
                 eprintln!("{name}: warning: {w}");
             }
@@ -50,7 +56,11 @@ pub fn run(args: &Args) -> ExitCode {
                     format!(", {} warning(s)", p.warnings.len())
                 }
             );
-            ExitCode::SUCCESS
+            if template_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(ConfigError::Policy(e)) => {
             for problem in &e.problems {
@@ -64,4 +74,31 @@ pub fn run(args: &Args) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints the template's findings; false if there is an error.
+fn check_template(path: &std::path::Path, policy: &pretoken::Policy) -> bool {
+    let name = path.display();
+    let template = match super::template::read(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return false;
+        }
+    };
+    let findings = template_check::check(&template, policy);
+    for f in &findings {
+        eprintln!("{name}: {f}");
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    if findings.is_empty() {
+        println!("{name}: consistent with the policy");
+    } else {
+        println!("{name}: {errors} error(s), {warnings} warning(s)");
+    }
+    errors == 0
 }

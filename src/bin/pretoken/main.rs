@@ -9,6 +9,7 @@ mod check;
 mod invoke;
 mod preview;
 mod schema;
+mod template;
 mod test;
 mod verify;
 

@@ -1,0 +1,414 @@
+//! Cross-checking a policy against the SAM/CloudFormation template that
+//! deploys it (`pretoken check --template`): the pitfalls that live outside
+//! the function.
+//!
+//! Contract: works on the template as JSON, intrinsic functions in their
+//! long form (`{"Ref": ...}`, `{"Fn::GetAtt": [...]}`; the CLI turns YAML's
+//! short tags into them). A parameter stands for its `Default` (a deploy
+//! without overrides); what cannot be evaluated (conditions, imports) is
+//! reported as a warning, never guessed. Each finding names the resource and
+//! property, and the policy's place where one is involved. Checks: each app
+//! client can read every attribute the policy reads; access-token rules and
+//! client-credentials rules against the pool's `LambdaVersion`; V2/V3 with
+//! the `LITE` tier; the function's `PRETOKEN_LAMBDA_VERSION` against the
+//! pool's `LambdaVersion`.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::event::CLIENT_CREDENTIALS;
+use crate::policy::Policy;
+use crate::policy::reads::attribute_reads;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The deployment does not do what the policy says.
+    Error,
+    /// Probably not meant, or not checkable.
+    Warning,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The template's place, as `UserPoolClient.ReadAttributes`.
+    pub resource: String,
+    /// What is wrong, naming the policy's place where one is involved.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{word}: {}: {}", self.resource, self.message)
+    }
+}
+
+/// Attributes every client may read (Cognito always passes them).
+fn always_readable(name: &str) -> bool {
+    name == "sub" || name.starts_with("cognito:")
+}
+
+/// A property's value as far as the template tells: a literal, or a
+/// parameter's default.
+enum Resolved<'a> {
+    Text(&'a str),
+    Unknown,
+}
+
+struct Template<'a> {
+    parameters: Option<&'a Map<String, Value>>,
+    resources: Vec<(&'a str, &'a Map<String, Value>)>,
+    globals_env: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Template<'a> {
+    fn new(t: &'a Value) -> Self {
+        let resources = t
+            .get("Resources")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_object().map(|o| (k.as_str(), o)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            parameters: t.get("Parameters").and_then(Value::as_object),
+            resources,
+            globals_env: t
+                .pointer("/Globals/Function/Environment/Variables")
+                .and_then(Value::as_object),
+        }
+    }
+
+    fn of_type(&self, ty: &str) -> impl Iterator<Item = (&'a str, &'a Map<String, Value>)> + '_ {
+        let ty = ty.to_owned();
+        self.resources
+            .iter()
+            .copied()
+            .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(ty.as_str()))
+    }
+
+    fn resolve(&self, v: &'a Value) -> Resolved<'a> {
+        match v {
+            Value::String(s) => Resolved::Text(s),
+            Value::Object(o) if o.len() == 1 => match o.get("Ref").and_then(Value::as_str) {
+                Some(name) => match self
+                    .parameters
+                    .and_then(|p| p.get(name))
+                    .and_then(|p| p.get("Default"))
+                    .and_then(Value::as_str)
+                {
+                    Some(d) => Resolved::Text(d),
+                    None => Resolved::Unknown,
+                },
+                None => Resolved::Unknown,
+            },
+            _ => Resolved::Unknown,
+        }
+    }
+}
+
+fn props(r: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    r.get("Properties").and_then(Value::as_object)
+}
+
+/// The resource a `LambdaArn` names (`!GetAtt Fn.Arn`, `!Ref Fn`).
+fn function_named(arn: &Value) -> Option<&str> {
+    let o = arn.as_object()?;
+    if let Some(list) = o.get("Fn::GetAtt").and_then(Value::as_array) {
+        return list.first().and_then(Value::as_str);
+    }
+    if let Some(s) = o.get("Fn::GetAtt").and_then(Value::as_str) {
+        return s.split('.').next();
+    }
+    o.get("Ref").and_then(Value::as_str)
+}
+
+/// Places of the policy's rules that change the access token.
+fn access_token_rules(policy: &Policy) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, r) in policy.suppress.iter().enumerate() {
+        if r.tokens.access {
+            out.push(format!("suppress[{i}]"));
+        }
+    }
+    for (i, r) in policy.claims.iter().enumerate() {
+        if r.tokens.access {
+            out.push(format!("claims[{i}]"));
+        }
+    }
+    for (i, r) in policy.copy_attributes.iter().enumerate() {
+        if r.tokens.access {
+            out.push(format!("copyAttributes[{i}]"));
+        }
+    }
+    out.extend((0..policy.scopes.len()).map(|i| format!("scopes[{i}]")));
+    out
+}
+
+/// Places of rules that apply only to client-credentials grants: their
+/// condition requires that trigger source (not under a `not`, where naming
+/// it excludes machine clients instead).
+fn client_credentials_rules(policy: &Policy) -> Vec<String> {
+    fn names(c: &crate::policy::Condition) -> bool {
+        c.trigger_sources.iter().any(|t| t == CLIENT_CREDENTIALS)
+            || c.all.iter().chain(&c.any).any(names)
+    }
+    let whens = policy
+        .deny
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (format!("deny[{i}]"), &r.when))
+        .chain(
+            policy
+                .suppress
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("suppress[{i}]"), &r.when)),
+        )
+        .chain(
+            policy
+                .claims
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("claims[{i}]"), &r.when)),
+        )
+        .chain(
+            policy
+                .scopes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("scopes[{i}]"), &r.when)),
+        );
+    whens
+        .filter(|(_, w)| names(w))
+        .map(|(p, _)| format!("{p}.when"))
+        .collect()
+}
+
+/// Checks `policy` against a template.
+pub fn check(template: &Value, policy: &Policy) -> Vec<Finding> {
+    let tpl = Template::new(template);
+    let mut out = Findings::default();
+    let pools: Vec<Pool<'_>> = tpl
+        .of_type("AWS::Cognito::UserPool")
+        .filter_map(|(name, resource)| {
+            let config = props(resource)?
+                .get("LambdaConfig")?
+                .get("PreTokenGenerationConfig")?
+                .as_object()?;
+            Some(Pool {
+                name,
+                resource,
+                config,
+            })
+        })
+        .collect();
+    if pools.is_empty() {
+        out.warn(
+            "Resources",
+            "no AWS::Cognito::UserPool sets LambdaConfig.PreTokenGenerationConfig: nothing to check the trigger's wiring against".into(),
+        );
+    }
+    for pool in &pools {
+        versions(&tpl, pool, policy, &mut out);
+        function_wiring(&tpl, pool, &mut out);
+    }
+    let names: Vec<&str> = pools.iter().map(|p| p.name).collect();
+    clients(&tpl, &names, policy, &mut out);
+    out.0
+}
+
+/// A user pool with a pre token generation trigger.
+struct Pool<'a> {
+    name: &'a str,
+    resource: &'a Map<String, Value>,
+    config: &'a Map<String, Value>,
+}
+
+#[derive(Default)]
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn error(&mut self, resource: impl Into<String>, message: String) {
+        self.push(Severity::Error, resource.into(), message);
+    }
+
+    fn warn(&mut self, resource: impl Into<String>, message: String) {
+        self.push(Severity::Warning, resource.into(), message);
+    }
+
+    fn push(&mut self, severity: Severity, resource: String, message: String) {
+        self.0.push(Finding {
+            severity,
+            resource,
+            message,
+        });
+    }
+}
+
+/// Access-token and client-credentials rules against the pool's
+/// `LambdaVersion`; V2/V3 against the `LITE` tier.
+fn versions(tpl: &Template<'_>, pool: &Pool<'_>, policy: &Policy, out: &mut Findings) {
+    let place = format!(
+        "{}.LambdaConfig.PreTokenGenerationConfig.LambdaVersion",
+        pool.name
+    );
+    let version = match pool.config.get("LambdaVersion").map(|v| tpl.resolve(v)) {
+        None => "V1_0",
+        Some(Resolved::Text(v)) => v,
+        Some(Resolved::Unknown) => {
+            out.warn(place, "cannot be evaluated (not a literal or a parameter with a default): version checks skipped".into());
+            return;
+        }
+    };
+    let access = access_token_rules(policy);
+    if version == "V1_0" && !access.is_empty() {
+        out.error(
+            place.clone(),
+            format!(
+                "the pool sends V1 events, which cannot change the access token: {} would never apply; use V2_0 or V3_0",
+                access.join(", ")
+            ),
+        );
+    }
+    let m2m = client_credentials_rules(policy);
+    if version != "V3_0" && !m2m.is_empty() {
+        out.warn(
+            place,
+            format!(
+                "{}: only V3_0 pools send {CLIENT_CREDENTIALS} events (this pool is {version}), so the rule never applies",
+                m2m.join(", ")
+            ),
+        );
+    }
+    let tier = props(pool.resource)
+        .and_then(|p| p.get("UserPoolTier"))
+        .map(|v| tpl.resolve(v));
+    if matches!(version, "V2_0" | "V3_0") && matches!(tier, Some(Resolved::Text("LITE"))) {
+        out.error(
+            format!("{}.UserPoolTier", pool.name),
+            format!("LITE pools send V1 events only, but LambdaVersion is {version}: choose ESSENTIALS or PLUS"),
+        );
+    }
+}
+
+/// The function's `PRETOKEN_LAMBDA_VERSION` must be the pool's `LambdaVersion`.
+fn function_wiring(tpl: &Template<'_>, pool: &Pool<'_>, out: &mut Findings) {
+    let arn_place = format!(
+        "{}.LambdaConfig.PreTokenGenerationConfig.LambdaArn",
+        pool.name
+    );
+    let Some(function) = pool.config.get("LambdaArn").and_then(function_named) else {
+        out.warn(
+            arn_place,
+            "does not name a function of this template: the function's configuration is not checked".into(),
+        );
+        return;
+    };
+    let Some((_, resource)) = tpl.resources.iter().find(|(n, _)| *n == function) else {
+        out.error(
+            arn_place,
+            format!("names {function}, which is not a resource of this template"),
+        );
+        return;
+    };
+    let set = props(resource)
+        .and_then(|p| p.get("Environment"))
+        .and_then(|e| e.get("Variables"))
+        .and_then(|v| v.get("PRETOKEN_LAMBDA_VERSION"))
+        .or_else(|| {
+            tpl.globals_env
+                .and_then(|g| g.get("PRETOKEN_LAMBDA_VERSION"))
+        });
+    let pool_version = pool.config.get("LambdaVersion");
+    let place = format!("{function}.Environment.Variables.PRETOKEN_LAMBDA_VERSION");
+    let Some(set) = set else {
+        out.warn(place, format!("is not set: set it from the same value as {}'s LambdaVersion, so that events whose version is not 1, 2 or 3 are answered in the format the pool reads", pool.name));
+        return;
+    };
+    let wired = match pool_version {
+        Some(v) => set == v,
+        None => set.as_str() == Some("V1_0"),
+    };
+    if wired {
+        return;
+    }
+    let agree = matches!(
+        (tpl.resolve(set), pool_version.map(|v| tpl.resolve(v))),
+        (Resolved::Text(a), Some(Resolved::Text(b))) if a == b
+    );
+    let message = format!(
+        "is not wired to the same value as {}'s LambdaVersion{}: deploy both from one parameter",
+        pool.name,
+        if agree {
+            " (they agree by default only)"
+        } else {
+            ""
+        }
+    );
+    if agree {
+        out.warn(place, message);
+    } else {
+        out.error(place, message);
+    }
+}
+
+/// Every attribute the policy reads must be readable by each app client of
+/// the trigger's pools (a client without `ReadAttributes` reads all).
+fn clients(tpl: &Template<'_>, pools: &[&str], policy: &Policy, out: &mut Findings) {
+    let reads = attribute_reads(policy);
+    for (client, resource) in tpl.of_type("AWS::Cognito::UserPoolClient") {
+        let Some(p) = props(resource) else { continue };
+        let of_pool = p
+            .get("UserPoolId")
+            .and_then(|v| v.get("Ref"))
+            .and_then(Value::as_str);
+        if of_pool.is_some_and(|pool| !pools.is_empty() && !pools.contains(&pool)) {
+            continue;
+        }
+        let place = format!("{client}.ReadAttributes");
+        let readable: Vec<&str> = match p.get("ReadAttributes") {
+            None => continue,
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                items.iter().filter_map(Value::as_str).collect()
+            }
+            Some(_) => {
+                out.warn(
+                    place,
+                    "cannot be evaluated (not a literal list): attribute checks skipped".into(),
+                );
+                continue;
+            }
+        };
+        for read in &reads {
+            let a = read.attribute.as_str();
+            let ok = match a.strip_suffix('*') {
+                Some(prefix) => readable.iter().any(|r| r.starts_with(prefix)),
+                None => always_readable(a) || readable.contains(&a),
+            };
+            if !ok {
+                let what = if a.ends_with('*') {
+                    format!(
+                        "copies attributes matching {a}, none of which this app client can read"
+                    )
+                } else {
+                    format!("reads {a}, which this app client cannot read")
+                };
+                out.error(
+                    place.clone(),
+                    format!("{}: {what}; add it to ReadAttributes", read.place),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! `pretoken check --template`: the repository's template is consistent
+//! with the built-in policy, and each broken copy gives exactly its finding.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use pretoken::template_check::check;
+
+fn template_text() -> String {
+    std::fs::read_to_string(root().join("template.yaml")).unwrap()
+}
+
+/// Runs `pretoken check --template` on a copy of template.yaml with
+/// `from` replaced by `to`; returns (exit code, findings on stderr).
+fn broken(name: &str, from: &str, to: &str, policy: Option<&str>) -> (i32, Vec<String>) {
+    let text = template_text();
+    assert!(text.contains(from), "{from}");
+    let dir = root().join("target/template-check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let mut args = vec![
+        "check".to_owned(),
+        "--template".to_owned(),
+        path.display().to_string(),
+    ];
+    if let Some(p) = policy {
+        args.extend(["--policy".to_owned(), p.to_owned()]);
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_pretoken"))
+        .args(&args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let prefix = format!("{}: ", path.display());
+    let findings = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+        .collect();
+    (o.status.code().unwrap(), findings)
+}
+
+#[test]
+fn the_repository_template_is_consistent_with_the_builtin_policy() {
+    let o = Command::new(env!("CARGO_BIN_EXE_pretoken"))
+        .args(["check", "--template", "template.yaml"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("template.yaml: consistent with the policy")
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}
+
+#[test]
+fn an_attribute_the_client_cannot_read() {
+    let (code, f) = broken(
+        "read-attributes",
+        r#"ReadAttributes: [email, name, phone_number, "custom:tenantId", "custom:department"]"#,
+        r#"ReadAttributes: [email, name, phone_number, "custom:department"]"#,
+        None,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        f,
+        [
+            "error: UserPoolClient.ReadAttributes: claims[0]: reads custom:tenantId, which this app client cannot read; add it to ReadAttributes"
+        ]
+    );
+}
+
+#[test]
+fn access_token_rules_on_a_v1_pool() {
+    let (code, f) = broken(
+        "v1",
+        "    Default: V2_0\n    AllowedValues: [V1_0, V2_0, V3_0]",
+        "    Default: V1_0\n    AllowedValues: [V1_0, V2_0, V3_0]",
+        None,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        f,
+        [
+            "error: UserPool.LambdaConfig.PreTokenGenerationConfig.LambdaVersion: the pool sends V1 events, which cannot change the access token: suppress[0], claims[0], claims[1] would never apply; use V2_0 or V3_0"
+        ]
+    );
+}
+
+#[test]
+fn v2_on_a_lite_pool() {
+    let (code, f) = broken("lite", "    Default: ESSENTIALS", "    Default: LITE", None);
+    assert_eq!(code, 1);
+    assert_eq!(
+        f,
+        [
+            "error: UserPool.UserPoolTier: LITE pools send V1 events only, but LambdaVersion is V2_0: choose ESSENTIALS or PLUS"
+        ]
+    );
+}
+
+#[test]
+fn the_functions_version_not_wired_to_the_pools() {
+    let (code, f) = broken(
+        "unwired",
+        "PRETOKEN_LAMBDA_VERSION: !Ref LambdaVersion",
+        "PRETOKEN_LAMBDA_VERSION: V3_0",
+        None,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        f,
+        [
+            "error: PreTokenFunction.Environment.Variables.PRETOKEN_LAMBDA_VERSION: is not wired to the same value as UserPool's LambdaVersion: deploy both from one parameter"
+        ]
+    );
+    let (code, f) = broken(
+        "agree-by-default",
+        "PRETOKEN_LAMBDA_VERSION: !Ref LambdaVersion",
+        "PRETOKEN_LAMBDA_VERSION: V2_0",
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        f,
+        [
+            "warning: PreTokenFunction.Environment.Variables.PRETOKEN_LAMBDA_VERSION: is not wired to the same value as UserPool's LambdaVersion (they agree by default only): deploy both from one parameter"
+        ]
+    );
+    let (code, f) = broken(
+        "unset",
+        "          PRETOKEN_LAMBDA_VERSION: !Ref LambdaVersion\n",
+        "",
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].starts_with(
+            "warning: PreTokenFunction.Environment.Variables.PRETOKEN_LAMBDA_VERSION: is not set"
+        ),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn a_client_credentials_rule_on_a_v2_pool() {
+    let policy = root().join("target/template-check/m2m.json");
+    std::fs::create_dir_all(policy.parent().unwrap()).unwrap();
+    std::fs::write(
+        &policy,
+        r#"{"claims": [{"claim": "m2m", "value": true, "tokens": ["access"], "when": {"triggerSources": ["TokenGeneration_ClientCredentials"]}}]}"#,
+    )
+    .unwrap();
+    let (code, f) = broken("m2m", "", "", Some(policy.to_str().unwrap()));
+    assert_eq!(code, 0);
+    assert_eq!(
+        f,
+        [
+            "warning: UserPool.LambdaConfig.PreTokenGenerationConfig.LambdaVersion: claims[0].when: only V3_0 pools send TokenGeneration_ClientCredentials events (this pool is V2_0), so the rule never applies"
+        ]
+    );
+}
+
+#[test]
+fn what_cannot_be_evaluated_is_said_not_guessed() {
+    let (code, f) = broken(
+        "conditional",
+        r#"ReadAttributes: [email, name, phone_number, "custom:tenantId", "custom:department"]"#,
+        r"ReadAttributes: !If [Prod, [email], [name]]",
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        f,
+        [
+            "warning: UserPoolClient.ReadAttributes: cannot be evaluated (not a literal list): attribute checks skipped"
+        ]
+    );
+}
+
+#[test]
+fn copies_need_a_readable_attribute_that_matches() {
+    let p = policy(r#"{"copyAttributes": [{"match": "dev:*"}]}"#);
+    let t: serde_json::Value = serde_json::json!({
+        "Resources": {
+            "C": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"ReadAttributes": ["email"]}}
+        }
+    });
+    let f: Vec<String> = check(&t, &p).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        f,
+        [
+            "warning: Resources: no AWS::Cognito::UserPool sets LambdaConfig.PreTokenGenerationConfig: nothing to check the trigger's wiring against",
+            "error: C.ReadAttributes: copyAttributes[0]: copies attributes matching dev:*, none of which this app client can read; add it to ReadAttributes",
+        ]
+    );
+}
