@@ -42,6 +42,8 @@ pub struct Outcome<'p> {
     /// The templates (as written) of the scopes added by rendering one: the
     /// log names these, never the rendered text, which holds values.
     pub scope_templates: Vec<&'p str>,
+    /// The route of the policy applied (empty for a plain policy).
+    pub route: &'p str,
 }
 
 /// Counts of what a policy asked for but the run left out, for the log.
@@ -58,13 +60,17 @@ pub struct Dropped {
 /// Applies `policy` to an event: reads it and decides its new `response`
 /// (which [`crate::handler::Output`] writes in place of the old one).
 /// `configured` is the pool's `LambdaVersion`, used when the event's
-/// `version` is not one Cognito sends.
+/// `version` is not one Cognito sends. A routing document's policy is chosen
+/// by the event's pool and client first.
 pub fn apply_to_event<'p>(
     policy: &'p Policy,
     event: &Map<String, Value>,
     configured: Option<Version>,
 ) -> Result<Outcome<'p>, TriggerError> {
     let view = EventView::parse(event)?;
+    let policy = policy
+        .route(view.user_pool_id, view.client_id)
+        .ok_or(TriggerError::NoPolicy)?;
     refuse_if_denied(policy, &view)?;
     let event_version = view.version.and_then(Version::from_event_field);
     let version = event_version
@@ -78,6 +84,7 @@ pub fn apply_to_event<'p>(
         skipped_access_rules: decided.skipped_access_rules,
         dropped: decided.dropped,
         scope_templates: decided.scope_templates,
+        route: &policy.route,
     })
 }
 

@@ -174,6 +174,10 @@ pub enum TriggerError {
     /// the response container the pool reads cannot be known.
     #[error("unsupported event version")]
     UnknownVersion,
+    /// A routing document has no policy for the event's pool and client:
+    /// issuing tokens without the intended suppressions must not happen.
+    #[error("no token policy is configured for this app client")]
+    NoPolicy,
 }
 
 impl TriggerError {
@@ -185,6 +189,7 @@ impl TriggerError {
             Self::Denied { .. } => "SignInDenied",
             Self::Config => "InvalidConfiguration",
             Self::UnknownVersion => "UnknownEventVersion",
+            Self::NoPolicy => "NoMatchingPolicy",
         }
     }
 }

@@ -179,6 +179,7 @@ impl Trigger {
             version = field("version"),
             answered_as = outcome.version.lambda_version(),
             client_id,
+            policy_route = outcome.route,
             id_added = %c.id_added,
             id_suppressed = %c.id_suppressed,
             access_added = %c.access_added,

@@ -10,7 +10,7 @@
 //! evaluation side by side: `source.rs` (where a value comes from),
 //! `template.rs`, `transform.rs` (steps and their types), `condition.rs`
 //! (`when` and predicates), `groups.rs` (group and role overrides), `copy.rs`
-//! (`copyAttributes`). `parse.rs` reads the file and the rules that tie them
+//! (`copyAttributes`), `routing.rs` (one document, many pools and clients). `parse.rs` reads the file and the rules that tie them
 //! together; `apply.rs` is the conductor that evaluates a policy.
 
 mod condition;
@@ -18,6 +18,7 @@ mod copy;
 mod groups;
 mod parse;
 pub mod reads;
+mod routing;
 pub mod schema;
 mod source;
 mod template;
@@ -31,6 +32,7 @@ pub use groups::{
     FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, group_override, is_role_arn,
 };
 pub use parse::{CLAIM_FIELDS, DENY_FIELDS, FIELDS, SCOPE_FIELDS, SUPPRESS_FIELDS};
+pub use routing::{POOL_FIELDS, PoolRoutes, ROUTING_FIELDS, Routes};
 pub use source::{
     ContextField, Conversion, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind, convert_text,
 };
@@ -66,7 +68,13 @@ pub struct Policy {
     pub groups: Option<GroupFilter>,
     /// The filter on and additions to the user's IAM roles, if any.
     pub roles: Option<RoleFilter>,
-    /// Things that are valid but probably not meant, with their places.
+    /// Where this policy stands in its document: empty for a plain policy,
+    /// `default` or `pools.ID.clients.ID` in a routing document.
+    pub route: String,
+    /// The routes, when the document is a routing document (`routing.rs`).
+    pub routes: Option<Box<Routes>>,
+    /// Things that are valid but probably not meant, with their places (of
+    /// the whole document).
     pub warnings: Vec<Problem>,
 }
 

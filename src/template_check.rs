@@ -133,8 +133,30 @@ fn function_named(arn: &Value) -> Option<&str> {
     o.get("Ref").and_then(Value::as_str)
 }
 
-/// Places of the policy's rules that change the access token.
-fn access_token_rules(policy: &Policy) -> Vec<String> {
+/// `route.` before a place, in a routing document.
+fn prefix(policy: &Policy) -> String {
+    if policy.route.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", policy.route)
+    }
+}
+
+/// Places of the document's rules that change the access token.
+fn access_token_rules(document: &Policy) -> Vec<String> {
+    document
+        .documents()
+        .into_iter()
+        .flat_map(|p| {
+            let pre = prefix(p);
+            access_token_rules_of(p)
+                .into_iter()
+                .map(move |place| format!("{pre}{place}"))
+        })
+        .collect()
+}
+
+fn access_token_rules_of(policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
     for (i, r) in policy.suppress.iter().enumerate() {
         if r.tokens.access {
@@ -158,7 +180,20 @@ fn access_token_rules(policy: &Policy) -> Vec<String> {
 /// Places of rules that apply only to client-credentials grants: their
 /// condition requires that trigger source (not under a `not`, where naming
 /// it excludes machine clients instead).
-fn client_credentials_rules(policy: &Policy) -> Vec<String> {
+fn client_credentials_rules(document: &Policy) -> Vec<String> {
+    document
+        .documents()
+        .into_iter()
+        .flat_map(|p| {
+            let pre = prefix(p);
+            client_credentials_rules_of(p)
+                .into_iter()
+                .map(move |place| format!("{pre}{place}"))
+        })
+        .collect()
+}
+
+fn client_credentials_rules_of(policy: &Policy) -> Vec<String> {
     fn names(c: &crate::policy::Condition) -> bool {
         c.trigger_sources.iter().any(|t| t == CLIENT_CREDENTIALS)
             || c.all.iter().chain(&c.any).any(names)

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use crate::policy::{
-    ClaimRule, Condition, ContextField, IfMissing, Policy, SourceKind, matches_pattern,
+    ClaimRule, Condition, ContextField, GroupFilter, IfMissing, Policy, SourceKind, matches_pattern,
 };
 use crate::reserved::TokenKind;
 
@@ -333,8 +333,19 @@ pub fn check_policy(policy: &Policy, token: &Verified) -> PolicyCheck {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let holds = |c: &Condition| decide(c, client, &groups);
     let mut out = PolicyCheck::default();
+    // A routing document: the policy for the token's pool (from `iss`) and client.
+    let pool = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .and_then(|iss| iss.rsplit('/').next());
+    let Some(policy) = policy.route(pool, client) else {
+        out.violations.push(
+            "the policy document has no policy for this token's pool and app client: the trigger would have refused to issue it".to_owned(),
+        );
+        return out;
+    };
+    let holds = |c: &Condition| decide(c, client, &groups);
     for (i, rule) in policy.deny.iter().enumerate() {
         match holds(&rule.when) {
             Some(true) => out.violations.push(format!(
@@ -383,31 +394,7 @@ pub fn check_policy(policy: &Policy, token: &Verified) -> PolicyCheck {
         }
     }
     if let Some(rule) = &policy.groups {
-        match holds(&rule.when) {
-            Some(true) => {
-                for g in &rule.add {
-                    if !groups.contains(&g.as_str()) {
-                        out.violations.push(format!(
-                            "group {g} is missing from cognito:groups, but the policy adds it (groups.add)"
-                        ));
-                    }
-                }
-                if rule.add_from.is_none() {
-                    for g in groups
-                        .iter()
-                        .filter(|g| !rule.keeps(g) && !rule.add.iter().any(|a| a == *g))
-                    {
-                        out.violations.push(format!(
-                            "group {g} is in cognito:groups, but the policy's group filter removes it (groups)"
-                        ));
-                    }
-                } else {
-                    out.unchecked.push("groups.addFrom".to_owned());
-                }
-            }
-            Some(false) => {}
-            None => out.unchecked.push("groups".to_owned()),
-        }
+        check_groups(rule, holds(&rule.when), &groups, &mut out);
     }
     for (i, rule) in policy.copy_attributes.iter().enumerate() {
         if rule.tokens.has(kind) {
@@ -418,6 +405,36 @@ pub fn check_policy(policy: &Policy, token: &Verified) -> PolicyCheck {
         out.unchecked.push("roles".to_owned());
     }
     out
+}
+
+/// The token's `cognito:groups` against the `groups` section (`held`: whether
+/// its condition holds for the token, `None` when the token cannot tell).
+fn check_groups(rule: &GroupFilter, held: Option<bool>, groups: &[&str], out: &mut PolicyCheck) {
+    match held {
+        Some(true) => {
+            for g in &rule.add {
+                if !groups.contains(&g.as_str()) {
+                    out.violations.push(format!(
+                        "group {g} is missing from cognito:groups, but the policy adds it (groups.add)"
+                    ));
+                }
+            }
+            if rule.add_from.is_none() {
+                for g in groups
+                    .iter()
+                    .filter(|g| !rule.keeps(g) && !rule.add.iter().any(|a| a == *g))
+                {
+                    out.violations.push(format!(
+                        "group {g} is in cognito:groups, but the policy's group filter removes it (groups)"
+                    ));
+                }
+            } else {
+                out.unchecked.push("groups.addFrom".to_owned());
+            }
+        }
+        Some(false) => {}
+        None => out.unchecked.push("groups".to_owned()),
+    }
 }
 
 /// Whether a condition holds for a token: `None` when the token cannot tell

@@ -30,6 +30,7 @@ fn shipped_and_example_policies_are_valid_against_the_schema() {
     let mut files = policy_files();
     files.push(root().join("tests/fixtures/policies/every-form.json"));
     files.push(root().join("bench/policies/rich.json"));
+    files.push(root().join("tests/fixtures/policies/routing.json"));
     let policies: Vec<_> = files.iter().map(|f| read_json(f)).collect();
     for (f, errors) in files.iter().zip(schema_errors(&policies)) {
         assert!(errors.is_empty(), "{}: {errors:?}", f.display());

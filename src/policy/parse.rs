@@ -79,34 +79,55 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
         Err(e) => return Err(vec![problem("", format!("not valid JSON: {e}"))]),
     };
     let mut cx = Reader::default();
-    cx.known_fields(&root, "", FIELDS);
-    let description = cx.opt_string(&root, "", "description");
-    let deny = cx.list(&root, "", "deny", Reader::deny_rule);
-    let suppress = cx.list(&root, "", "suppress", Reader::suppress_rule);
-    let claims = cx.list(&root, "", "claims", Reader::claim_rule);
-    let copy_attributes = cx.list(&root, "", "copyAttributes", Reader::copy_rule);
-    let scopes = cx.list(&root, "", "scopes", Reader::scope_rule);
-    let groups = match root.get("groups") {
-        None | Some(Value::Null) => None,
-        Some(v) => cx.group_filter(v, "groups"),
+    let policy = if super::routing::is_routing(&root) {
+        cx.routing(&root)
+    } else {
+        cx.policy_at(&root, "")
     };
-    let roles = match root.get("roles") {
-        None | Some(Value::Null) => None,
-        Some(v) => cx.role_filter(v, "roles"),
-    };
-    cx.cross_checks(&suppress, &claims, &scopes);
-    if deny.is_empty()
-        && suppress.is_empty()
-        && claims.is_empty()
-        && copy_attributes.is_empty()
-        && scopes.is_empty()
-        && groups.is_none()
-        && roles.is_none()
-    {
-        cx.warn("", "the policy has no rules: tokens are issued unchanged");
-    }
     if cx.problems.is_empty() {
-        Ok(Policy {
+        let mut policy = policy;
+        policy.warnings = cx.warnings;
+        Ok(policy)
+    } else {
+        Err(cx.problems)
+    }
+}
+
+impl Reader {
+    /// Reads one policy whose fields are at `prefix` (empty at the top of a
+    /// file; `pools.ID.default` in a routing document). Problems go to the
+    /// reader; the policy is only used if there are none.
+    pub(super) fn policy_at(&mut self, root: &Map<String, Value>, prefix: &str) -> Policy {
+        self.known_fields(root, prefix, FIELDS);
+        let description = self.opt_string(root, prefix, "description");
+        let deny = self.list(root, prefix, "deny", Reader::deny_rule);
+        let suppress = self.list(root, prefix, "suppress", Reader::suppress_rule);
+        let claims = self.list(root, prefix, "claims", Reader::claim_rule);
+        let copy_attributes = self.list(root, prefix, "copyAttributes", Reader::copy_rule);
+        let scopes = self.list(root, prefix, "scopes", Reader::scope_rule);
+        let groups = match root.get("groups") {
+            None | Some(Value::Null) => None,
+            Some(v) => self.group_filter(v, &join(prefix, "groups")),
+        };
+        let roles = match root.get("roles") {
+            None | Some(Value::Null) => None,
+            Some(v) => self.role_filter(v, &join(prefix, "roles")),
+        };
+        self.cross_checks(&suppress, &claims, &scopes);
+        if deny.is_empty()
+            && suppress.is_empty()
+            && claims.is_empty()
+            && copy_attributes.is_empty()
+            && scopes.is_empty()
+            && groups.is_none()
+            && roles.is_none()
+        {
+            self.warn(
+                prefix,
+                "the policy has no rules: tokens are issued unchanged",
+            );
+        }
+        Policy {
             description,
             deny: strip(deny),
             suppress: strip(suppress),
@@ -115,10 +136,10 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
             scopes: strip(scopes),
             groups,
             roles,
-            warnings: cx.warnings,
-        })
-    } else {
-        Err(cx.problems)
+            route: prefix.to_owned(),
+            routes: None,
+            warnings: Vec::new(),
+        }
     }
 }
 

@@ -21,20 +21,35 @@ pub struct AttributeRead {
     pub attribute: String,
 }
 
-/// Every attribute the policy may read, in file order, without repeats.
-pub fn attribute_reads(policy: &Policy) -> Vec<AttributeRead> {
+/// Every attribute the document's policies may read, in file order,
+/// without repeats; in a routing document, places start with the route
+/// (`pools.ID.default.claims[0]`).
+pub fn attribute_reads(document: &Policy) -> Vec<AttributeRead> {
     let mut out = Vec::new();
-    let mut push = |place: String, attribute: &str| {
-        if !out
-            .iter()
-            .any(|r: &AttributeRead| r.place == place && r.attribute == attribute)
-        {
-            out.push(AttributeRead {
-                place,
-                attribute: attribute.to_owned(),
-            });
-        }
-    };
+    for policy in document.documents() {
+        let prefix = if policy.route.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", policy.route)
+        };
+        let mut push = |place: String, attribute: &str| {
+            let place = format!("{prefix}{place}");
+            if !out
+                .iter()
+                .any(|r: &AttributeRead| r.place == place && r.attribute == attribute)
+            {
+                out.push(AttributeRead {
+                    place,
+                    attribute: attribute.to_owned(),
+                });
+            }
+        };
+        reads_of(policy, &mut push);
+    }
+    out
+}
+
+fn reads_of(policy: &Policy, mut push: impl FnMut(String, &str)) {
     for (i, d) in policy.deny.iter().enumerate() {
         condition(&d.when, &format!("deny[{i}].when"), &mut push);
     }
@@ -69,7 +84,6 @@ pub fn attribute_reads(policy: &Policy) -> Vec<AttributeRead> {
         }
         condition(&r.when, "roles.when", &mut push);
     }
-    out
 }
 
 fn source(s: &Source, place: &str, push: &mut impl FnMut(String, &str)) {

@@ -6,7 +6,8 @@
 //! with the loader's field lists), types, required fields, enumerations and
 //! exactly one source per claim rule. What only the loader can check stays
 //! with the loader: reserved claims, the types of transform steps, rules
-//! that contradict each other, regular expressions. `pretoken schema` prints
+//! that contradict each other, regular expressions. Routing documents
+//! (`default`, `pools`) are described too. `pretoken schema` prints
 //! it; `policy.schema.json` is the committed copy (a test keeps them equal).
 
 use serde_json::{Map, Value, json};
@@ -163,7 +164,32 @@ pub fn schema() -> Value {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "pretoken policy",
-        "description": "A declarative policy for the Amazon Cognito pre token generation trigger.",
+        "description": "A declarative policy for the Amazon Cognito pre token generation trigger, or a routing document (\"default\" and/or \"pools\") that gives each pool and app client its own policy.",
+        "if": {"anyOf": [{"required": ["default"]}, {"required": ["pools"]}]},
+        "then": {"$ref": "#/$defs/routing"},
+        "else": {"$ref": "#/$defs/policy"},
+        "$defs": {
+            "routing": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "One document for several pools and app clients: the most specific policy wins (the client's, the pool's default, the top default); none: sign-in is refused.",
+                "properties": {
+                    "$schema": {"type": "string"},
+                    "description": {"type": "string"},
+                    "default": {"$ref": "#/$defs/policy"},
+                    "pools": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/pool"}, "description": "User pool ID to its policies."}
+                }
+            },
+            "pool": {
+                "type": "object",
+                "additionalProperties": false,
+                "anyOf": [{"required": ["default"]}, {"required": ["clients"]}],
+                "properties": {
+                    "default": {"$ref": "#/$defs/policy"},
+                    "clients": {"type": "object", "additionalProperties": {"$ref": "#/$defs/policy"}, "description": "App client ID to its policy."}
+                }
+            },
+            "policy": {
         "type": "object",
         "additionalProperties": false,
         "properties": {
@@ -176,8 +202,8 @@ pub fn schema() -> Value {
             "scopes": {"type": "array", "items": {"$ref": "#/$defs/scope"}, "description": "Scopes added to and removed from the access token (V2/V3)."},
             "groups": {"$ref": "#/$defs/groups"},
             "roles": {"$ref": "#/$defs/roles"}
-        },
-        "$defs": {
+        }
+            },
             "name": {"type": "string", "minLength": 1, "pattern": "\\S"},
             "tokens": {
                 "type": "array",
@@ -311,8 +337,9 @@ pub fn schema() -> Value {
 mod tests {
     use super::*;
     use crate::policy::{
-        CLAIM_FIELDS, COPY_FIELDS, DENY_FIELDS, FIELDS, GROUP_FIELDS, OBJECT_STEPS,
-        PREDICATE_FIELDS, ROLE_FIELDS, SCOPE_FIELDS, SOURCE_OPTIONS, SUPPRESS_FIELDS, WHEN_FIELDS,
+        CLAIM_FIELDS, COPY_FIELDS, DENY_FIELDS, FIELDS, GROUP_FIELDS, OBJECT_STEPS, POOL_FIELDS,
+        PREDICATE_FIELDS, ROLE_FIELDS, ROUTING_FIELDS, SCOPE_FIELDS, SOURCE_OPTIONS,
+        SUPPRESS_FIELDS, WHEN_FIELDS,
     };
 
     fn keys(v: &Value) -> Vec<String> {
@@ -331,7 +358,9 @@ mod tests {
     fn the_schema_has_exactly_the_loaders_fields() {
         let s = schema();
         let d = &s["$defs"];
-        assert_eq!(keys(&s["properties"]), sorted(FIELDS));
+        assert_eq!(keys(&d["policy"]["properties"]), sorted(FIELDS));
+        assert_eq!(keys(&d["routing"]["properties"]), sorted(ROUTING_FIELDS));
+        assert_eq!(keys(&d["pool"]["properties"]), sorted(POOL_FIELDS));
         for (def, fields) in [
             ("claim", CLAIM_FIELDS),
             ("when", WHEN_FIELDS),

@@ -47,6 +47,14 @@ pub fn run(args: &Args) -> ExitCode {
             if p.roles.is_some() {
                 counts.push("role rules".into());
             }
+            if let Some(r) = &p.routes {
+                let clients: usize = r.pools.iter().map(|(_, x)| x.clients.len()).sum();
+                counts = vec![format!(
+                    "routing document: {} a default, {} pool(s), {clients} app client policy(ies)",
+                    if r.has_default { "with" } else { "without" },
+                    r.pools.len()
+                )];
+            }
             println!(
                 "{name}: valid ({}{})",
                 counts.join(", "),

@@ -67,6 +67,9 @@ pub fn fail(e: &TriggerError) -> ExitCode {
                 "detail: in Lambda the runtime rejects such an event before the handler runs"
             );
         }
+        TriggerError::NoPolicy => eprintln!(
+            "detail: the routing document has no policy for this event's userPoolId and callerContext.clientId, and no top \"default\""
+        ),
         TriggerError::UnknownVersion => eprintln!(
             "detail: the event's version is not 1, 2 or 3: pass --lambda-version (V1_0, V2_0 or V3_0) as the pool's LambdaVersion"
         ),

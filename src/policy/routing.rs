@@ -1,0 +1,252 @@
+//! Routing documents: one function for many pools and app clients.
+//!
+//! ```json
+//! { "default": { ...policy... },
+//!   "pools": { "us-east-1_AbC": { "default": { ... }, "clients": { "1example23456789": { ... } } } } }
+//! ```
+//!
+//! Contract: a document whose top level has `default` or `pools` is a
+//! routing document (a policy can have neither field). It is validated whole,
+//! each problem named with its path, as
+//! `pools.us-east-1_AbC.clients.1example23456789.claims[0]`. It loads into a
+//! [`Policy`] whose own rules are the top `default` (if any), with the
+//! routes attached; [`Policy::route`] picks the most specific policy for an
+//! event: the client's in its pool, then the pool's default, then the top
+//! default; none means no policy, and the trigger fails closed.
+
+use serde_json::{Map, Value};
+
+use super::Policy;
+use super::parse::{Reader, join};
+use crate::event::type_name;
+
+/// The routes of a routing document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routes {
+    /// Whether the document has a top `default` (the routed policy's own rules).
+    pub has_default: bool,
+    /// Pool ID to that pool's policies, in file order.
+    pub pools: Vec<(String, PoolRoutes)>,
+}
+
+/// The policies of one pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolRoutes {
+    /// The pool's default policy.
+    pub default: Option<Policy>,
+    /// App client ID to its policy, in file order.
+    pub clients: Vec<(String, Policy)>,
+}
+
+/// The fields of a routing document's top level.
+pub const ROUTING_FIELDS: &[&str] = &["$schema", "description", "default", "pools"];
+/// The fields of a pool's entry.
+pub const POOL_FIELDS: &[&str] = &["default", "clients"];
+
+/// Whether a document's top level is a routing document.
+pub fn is_routing(root: &Map<String, Value>) -> bool {
+    root.contains_key("default") || root.contains_key("pools")
+}
+
+impl Policy {
+    /// The policy for an event from `pool` and `client`: the document itself
+    /// when it does not route; `None` when no route matches.
+    pub fn route(&self, pool: Option<&str>, client: Option<&str>) -> Option<&Policy> {
+        let Some(routes) = &self.routes else {
+            return Some(self);
+        };
+        if let Some((_, p)) = pool.and_then(|id| routes.pools.iter().find(|(k, _)| k == id)) {
+            if let Some((_, c)) = client.and_then(|id| p.clients.iter().find(|(k, _)| k == id)) {
+                return Some(c);
+            }
+            if let Some(d) = &p.default {
+                return Some(d);
+            }
+        }
+        routes.has_default.then_some(self)
+    }
+
+    /// Every policy of the document (the document itself first, when it has
+    /// rules of its own), each with its place in `route`.
+    pub fn documents(&self) -> Vec<&Policy> {
+        let Some(routes) = &self.routes else {
+            return vec![self];
+        };
+        let mut out = Vec::new();
+        if routes.has_default {
+            out.push(self);
+        }
+        for (_, p) in &routes.pools {
+            out.extend(&p.default);
+            out.extend(p.clients.iter().map(|(_, c)| c));
+        }
+        out
+    }
+}
+
+impl Reader {
+    /// Reads a routing document.
+    pub(super) fn routing(&mut self, root: &Map<String, Value>) -> Policy {
+        self.known_fields(root, "", ROUTING_FIELDS);
+        let description = self.opt_string(root, "", "description");
+        let mut policy = match root.get("default") {
+            Some(v) => self.routed_policy(v, "default"),
+            None => None,
+        };
+        let has_default = policy.is_some();
+        let mut pools = Vec::new();
+        match root.get("pools") {
+            None => {}
+            Some(Value::Object(m)) => {
+                if m.is_empty() {
+                    self.err("pools", "names no pool");
+                }
+                for (id, entry) in m {
+                    let path = format!("pools.{id}");
+                    if id.trim().is_empty() {
+                        self.err(&path, "a pool ID cannot be empty");
+                        continue;
+                    }
+                    if let Some(p) = self.pool_routes(entry, &path) {
+                        pools.push((id.clone(), p));
+                    }
+                }
+            }
+            Some(other) => self.err(
+                "pools",
+                format!("must be an object of pool IDs, not {}", type_name(other)),
+            ),
+        }
+        if !has_default {
+            self.warn(
+                "",
+                "no top \"default\": events from pools and clients the document does not name are refused",
+            );
+        }
+        let mut top = policy.take().unwrap_or_else(Self::empty_policy);
+        top.description = description.or(top.description);
+        top.routes = Some(Box::new(Routes { has_default, pools }));
+        top
+    }
+
+    fn pool_routes(&mut self, v: &Value, path: &str) -> Option<PoolRoutes> {
+        let m = self.object(v, path)?;
+        self.known_fields(m, path, POOL_FIELDS);
+        let default = match m.get("default") {
+            Some(v) => self.routed_policy(v, &join(path, "default")),
+            None => None,
+        };
+        let mut clients = Vec::new();
+        match m.get("clients") {
+            None => {}
+            Some(Value::Object(c)) => {
+                for (id, p) in c {
+                    let cpath = format!("{path}.clients.{id}");
+                    if id.trim().is_empty() {
+                        self.err(&cpath, "an app client ID cannot be empty");
+                        continue;
+                    }
+                    if let Some(p) = self.routed_policy(p, &cpath) {
+                        clients.push((id.clone(), p));
+                    }
+                }
+            }
+            Some(other) => self.err(
+                &join(path, "clients"),
+                format!(
+                    "must be an object of app client IDs, not {}",
+                    type_name(other)
+                ),
+            ),
+        }
+        if default.is_none() && clients.is_empty() {
+            self.err(
+                path,
+                "names no policy: give \"default\", \"clients\" or both",
+            );
+            return None;
+        }
+        Some(PoolRoutes { default, clients })
+    }
+
+    fn routed_policy(&mut self, v: &Value, path: &str) -> Option<Policy> {
+        let m = self.object(v, path)?;
+        if is_routing(m) {
+            self.err(
+                path,
+                "routing documents do not nest: a policy here, not \"default\" or \"pools\"",
+            );
+            return None;
+        }
+        Some(self.policy_at(m, path))
+    }
+
+    fn empty_policy() -> Policy {
+        // A document without a top default: its own rules are empty and never
+        // applied (route() returns None for unrouted events).
+        let mut cx = Reader::default();
+        cx.policy_at(&Map::new(), "")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(json: &str) -> Policy {
+        Policy::from_json(json, "t").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_most_specific_policy_wins() {
+        let p = doc(r#"{
+            "default": {"claims": [{"claim": "r", "value": "top"}]},
+            "pools": {
+                "p1": {"default": {"claims": [{"claim": "r", "value": "pool"}]},
+                       "clients": {"c1": {"claims": [{"claim": "r", "value": "client"}]}}},
+                "p2": {"clients": {"c2": {"claims": [{"claim": "r", "value": "p2c2"}]}}}
+            }
+        }"#);
+        let r = |pool, client| match p.route(pool, client) {
+            Some(x) => x.claims[0].source.clone(),
+            None => super::super::Source::constant(Value::Null),
+        };
+        let v = |s: &str| super::super::Source::constant(Value::from(s));
+        assert_eq!(r(Some("p1"), Some("c1")), v("client"));
+        assert_eq!(r(Some("p1"), Some("other")), v("pool"));
+        assert_eq!(r(Some("p2"), Some("c2")), v("p2c2"));
+        assert_eq!(r(Some("p2"), Some("c9")), v("top"));
+        assert_eq!(r(None, None), v("top"));
+        assert_eq!(p.documents().len(), 4);
+        assert_eq!(p.documents()[2].route, "pools.p1.clients.c1");
+    }
+
+    #[test]
+    fn without_a_default_unknown_pools_have_no_policy() {
+        let p = doc(r#"{"pools": {"p1": {"default": {"suppress": [{"claims": ["email"]}]}}}}"#);
+        assert!(p.route(Some("p1"), None).is_some());
+        assert!(p.route(Some("p2"), None).is_none());
+        assert_eq!(
+            p.warnings[0].to_string(),
+            "no top \"default\": events from pools and clients the document does not name are refused"
+        );
+    }
+
+    #[test]
+    fn problems_are_named_with_their_route() {
+        let e = Policy::from_json(
+            r#"{"pools": {"us-east-1_AbC": {"clients": {"1example23456789": {"claims": [{"claim": "sub", "value": 1}]}}}},
+                "claims": []}"#,
+            "t",
+        )
+        .unwrap_err();
+        let got: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "claims: unknown field `claims`; expected one of: $schema, description, default, pools",
+                "pools.us-east-1_AbC.clients.1example23456789.claims[0].claim: `sub` is reserved: Cognito sets it and does not let a trigger change it",
+            ]
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Routing documents: one function for many pools and app clients, through
+//! the handler and the CLI as users run them.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use pretoken::TriggerError;
+use pretoken::event::Version;
+use serde_json::{Value, json};
+
+fn routing() -> pretoken::Policy {
+    load_policy(&root().join("tests/fixtures/policies/routing.json"))
+}
+
+fn event(pool: &str, client: &str) -> Value {
+    let mut e = read_json(&root().join("events/v2-authentication.json"));
+    e["userPoolId"] = json!(pool);
+    e["callerContext"]["clientId"] = json!(client);
+    e
+}
+
+fn id_added(out: &Value) -> &Value {
+    &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
+}
+
+#[test]
+fn the_client_then_the_pool_then_the_top_default() {
+    let t = trigger(routing(), Some(Version::V2));
+    let client = t
+        .handle(event("us-east-1_EXAMPLE", "1example23456789"))
+        .unwrap();
+    assert_eq!(
+        id_added(&client),
+        &json!({"tenantId": "tenant-42", "app": "web"})
+    );
+    let pool = t.handle(event("us-east-1_EXAMPLE", "other")).unwrap();
+    assert_eq!(id_added(&pool), &json!({"tenantId": "tenant-42"}));
+    let top = t
+        .handle(event("ap-south-1_OTHER", "1example23456789"))
+        .unwrap();
+    assert_eq!(id_added(&top), &json!({}));
+    assert_eq!(
+        top["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToSuppress"],
+        json!(["email", "phone_number", "name"])
+    );
+    // A client's policy applies only in its own pool.
+    let elsewhere = t
+        .handle(event("eu-west-1_EXAMPLE", "1example23456789"))
+        .unwrap();
+    assert_eq!(id_added(&elsewhere), &json!({}));
+    // Each route's deny rules are its own.
+    let err = t
+        .handle(event("eu-west-1_EXAMPLE", "2example98765432"))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Partner access needs a pro plan.");
+}
+
+#[test]
+fn no_matching_policy_fails_closed() {
+    let p = policy(
+        r#"{"pools": {"us-east-1_EXAMPLE": {"default": {"suppress": [{"claims": ["email"]}]}}}}"#,
+    );
+    let err = trigger(p, Some(Version::V2))
+        .handle(event("eu-west-1_OTHER", "c"))
+        .unwrap_err();
+    assert_eq!(err, TriggerError::NoPolicy);
+    assert_eq!(err.error_type(), "NoMatchingPolicy");
+    assert_eq!(
+        err.to_string(),
+        "no token policy is configured for this app client"
+    );
+}
+
+#[test]
+fn the_cli_routes_in_invoke_check_and_test() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pretoken"))
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["check", "--policy", "tests/fixtures/policies/routing.json"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "tests/fixtures/policies/routing.json: valid (routing document: with a default, 2 pool(s), 2 app client policy(ies))\n"
+    );
+    let o = run(&[
+        "invoke",
+        "--compact",
+        "--policy",
+        "tests/fixtures/policies/routing.json",
+        "events/v2-federated-saml.json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(id_added(&out), &json!({"partner": true}));
+    let file = root().join("target/routing.test.json");
+    std::fs::write(
+        &file,
+        json!({
+            "policy": "../tests/fixtures/policies/routing.json",
+            "cases": [
+                {"name": "the web client of the first pool", "event": "../events/v2-authentication.json",
+                 "expect": {"idToken": {"claims": {"app": "web"}}}},
+                {"name": "partners need a pro plan", "event": "../events/v2-federated-saml.json",
+                 "with": {"attributes": {"custom:plan": "free"}}, "expect": {"denied": "Partner access needs a pro plan."}},
+                {"name": "another pool gets the top default", "event": "../events/v2-authentication.json",
+                 "with": {"userPoolId": "ap-south-1_X"}, "expect": {"idToken": {"absent": ["app", "email"]}}}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let o = run(&["test", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("3 passed, 0 failed\n"));
+}
+
+#[test]
+fn the_log_line_names_the_route() {
+    // The route is policy text (pool and client IDs), never a user value.
+    let t = trigger(routing(), Some(Version::V2));
+    let out = t
+        .respond(event("us-east-1_EXAMPLE", "1example23456789"))
+        .unwrap();
+    assert_eq!(
+        out.outcome.route,
+        "pools.us-east-1_EXAMPLE.clients.1example23456789"
+    );
+    let out = t.respond(event("x", "y")).unwrap();
+    assert_eq!(out.outcome.route, "default");
+}
+
+#[test]
+fn a_routing_documents_problems_carry_their_route() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            r#"{"pools": {"p": {}}}"#,
+            &["pools.p: names no policy: give \"default\", \"clients\" or both"],
+        ),
+        (
+            r#"{"pools": []}"#,
+            &["pools: must be an object of pool IDs, not an array"],
+        ),
+        (
+            r#"{"default": {"default": {}}}"#,
+            &[
+                "default: routing documents do not nest: a policy here, not \"default\" or \"pools\"",
+            ],
+        ),
+        (
+            r#"{"pools": {"p": {"clients": {"c": {"claims": [{"claim": "x", "attribute": "a", "transform": [{"join": ","}]}]}}, "defaults": {}}}}"#,
+            &[
+                "pools.p.defaults: unknown field `defaults`; did you mean `default`?",
+                "pools.p.clients.c.claims[0].transform[0]: `join` applies to a list, but the value here is a string",
+            ],
+        ),
+    ];
+    for (json, expected) in cases {
+        let e = pretoken::Policy::from_json(json, "p").unwrap_err();
+        let got: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(&got, expected, "{json}");
+    }
+}
