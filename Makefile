@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check schema test policy-tests unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
+.PHONY: help run check schema test policy-tests playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -20,13 +20,31 @@ check: ## Validate the built-in policy and every example policy
 schema: ## Rewrite policy.schema.json from the code (a test fails when they differ)
 	cargo run --quiet -- schema > policy.schema.json
 
-test: tools unit policy-tests smoke e2e sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, end to end, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke e2e playground-test sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, end to end, the playground in Chromium, template lint, supply chain, fuzz smoke
 
-unit: ## cargo test (library, golden fixtures, CLI, schema; needs python3 with jsonschema: make tools)
-	cargo test --locked
+unit: ## cargo test over the workspace (library, golden fixtures, CLI, schema, the playground's engine; needs python3 with jsonschema: make tools)
+	cargo test --locked --workspace
 
 policy-tests: ## The example policies' test files (pretoken test policies/tests/*.json)
 	cargo run --locked --quiet -- test policies/tests/*.json
+
+WASM_BINDGEN_VERSION := 0.2.130
+
+playground-tools: ## Install what the playground build needs, if missing (wasm32 target, wasm-bindgen-cli, npm packages)
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install --quiet wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ -d playground/web/node_modules/codemirror ] || npm ci --prefix playground/web --no-audit --no-fund --loglevel=error
+
+playground: playground-tools ## Build the policy playground (the core as WebAssembly, CodeMirror) into target/playground
+	cargo build --locked -p pretoken-wasm --target wasm32-unknown-unknown --profile wasm
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir target/playground-pkg target/wasm32-unknown-unknown/wasm/pretoken_wasm.wasm
+	node playground/web/build.mjs
+
+playground-serve: playground ## Serve the playground on http://127.0.0.1:8080/
+	python3 -m http.server --bind 127.0.0.1 --directory target/playground 8080
+
+playground-test: playground ## The playground in headless Chromium (Debian's /usr/bin/chromium; CHROMIUM=... to change), with its budgets
+	node playground/web/test/playground.test.mjs
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
 	scripts/smoke-lambda.sh
@@ -51,7 +69,7 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-tools: ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, cognito-local, cargo-deny, cargo-fuzz)
+tools: playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
 	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
 	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
 	@python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3

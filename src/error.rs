@@ -194,6 +194,7 @@ impl TriggerError {
     }
 }
 
+#[cfg(feature = "lambda")]
 impl From<TriggerError> for lambda_runtime::Diagnostic {
     fn from(e: TriggerError) -> Self {
         Self {

@@ -5,7 +5,8 @@
 //! [`handler::Output`] writes in place of the old one. The Lambda function
 //! (`pretoken-lambda`) and the CLI (`pretoken`) are thin wrappers around
 //! [`Trigger`], so what the CLI shows is what Lambda does.
-//! `ARCHITECTURE.md` says which file owns what.
+//! `ARCHITECTURE.md` says which file owns what. Without features (`lambda`,
+//! `cli`) the core builds for `wasm32-unknown-unknown` (the playground).
 
 pub mod apply;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod handler;
 pub mod json;
+#[cfg(feature = "logging")]
 pub mod logging;
 pub mod policy;
 pub mod policy_tests;
@@ -20,6 +22,7 @@ pub mod preview;
 pub mod reserved;
 pub mod response;
 pub mod template_check;
+#[cfg(feature = "verify")]
 pub mod verify;
 
 pub use config::Config;

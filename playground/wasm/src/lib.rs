@@ -1,0 +1,134 @@
+//! The playground's engine: a policy and an event in, everything the page
+//! shows out, computed by the same core as the Lambda function and
+//! `pretoken preview` (the CLI's emulation of Cognito's tokens).
+//!
+//! Contract: [`run`] never panics and never fails: every outcome, an invalid
+//! policy or event included, is a JSON answer the page renders. It reads no
+//! clock and sends nothing anywhere.
+
+use pretoken::event::{self, EventView, Version};
+use pretoken::{Config, Policy, Trigger, preview};
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Runs `policy` (JSON text) on `event` (JSON text) as a pool with
+/// `lambda_version` (`V1_0`, `V2_0`, `V3_0`, or empty) would, and returns
+/// the answer as JSON text:
+/// `{"policy": {"problems": [{"path", "message"}], "warnings": [...]},
+///   "result": null | {"kind": "tokens" | "refused" | "invalid-event", ...}}`.
+#[wasm_bindgen]
+pub fn run(policy: &str, event: &str, lambda_version: &str) -> String {
+    answer(policy, event, lambda_version).to_string()
+}
+
+fn problems(list: &[pretoken::error::Problem]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|p| json!({"path": p.path, "message": p.message}))
+            .collect(),
+    )
+}
+
+/// The answer, as a JSON value.
+pub fn answer(policy: &str, event: &str, lambda_version: &str) -> Value {
+    let policy = match Policy::from_json(policy, "policy") {
+        Ok(p) => p,
+        Err(e) => {
+            return json!({"policy": {"problems": problems(&e.problems), "warnings": []}, "result": null});
+        }
+    };
+    let report = json!({"problems": [], "warnings": problems(&policy.warnings)});
+    let map = match event::parse_bytes(event.as_bytes()) {
+        Ok(m) => m,
+        Err(e) => {
+            return json!({"policy": report, "result": {"kind": "invalid-event", "message": format!("invalid event: {e}")}});
+        }
+    };
+    let before = match EventView::parse(&map) {
+        Ok(view) => preview::baseline(&view),
+        Err(e) => {
+            return json!({"policy": report, "result": {"kind": "invalid-event", "message": format!("invalid event: {e}")}});
+        }
+    };
+    let trigger = Trigger::new(Ok(Config {
+        policy,
+        lambda_version: Version::from_lambda_version(lambda_version),
+    }));
+    let result = match trigger.respond(Value::Object(map)) {
+        Err(e) => json!({
+            "kind": "refused",
+            "errorType": e.error_type(),
+            "message": e.to_string(),
+            "cognito": format!("PreTokenGeneration failed with error {e}."),
+        }),
+        Ok(output) => {
+            let after = preview::apply(&before, &output.outcome.response);
+            let changes = preview::changes(&before, &after);
+            let sizes = json!({
+                "idToken": after.id_token.as_ref().map(preview::jwt_size),
+                "accessToken": preview::jwt_size(&after.access_token),
+            });
+            let version = output.outcome.version.lambda_version();
+            let skipped = output.outcome.skipped_access_rules;
+            let route = output.outcome.route.to_owned();
+            json!({
+                "kind": "tokens",
+                "version": version,
+                "route": route,
+                "skippedAccessRules": skipped,
+                "idToken": after.id_token,
+                "accessToken": after.access_token,
+                "changes": changes,
+                "sizes": sizes,
+                "placeholders": preview::PLACEHOLDERS,
+                "headerLimit": preview::HEADER_LIMIT,
+                "response": output.into_value(),
+            })
+        }
+    };
+    json!({"policy": report, "result": result})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVENT: &str = include_str!("../../../events/v2-authentication.json");
+    const V1: &str = include_str!("../../../events/v1-authentication.json");
+
+    #[test]
+    fn the_default_policy_on_a_v2_event() {
+        let a = answer(pretoken::policy::DEFAULT_POLICY_JSON, EVENT, "");
+        let r = &a["result"];
+        assert_eq!(r["kind"], "tokens");
+        assert_eq!(r["idToken"]["tenantId"], "tenant-42");
+        assert!(r["idToken"].get("email").is_none());
+        assert_eq!(
+            r["response"]["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToSuppress"]
+                [0],
+            "email"
+        );
+    }
+
+    #[test]
+    fn problems_refusals_bad_events_and_v1() {
+        let a = answer(
+            r#"{"claims": [{"claim": "x", "value": 1, "tokenz": []}]}"#,
+            EVENT,
+            "",
+        );
+        assert_eq!(a["policy"]["problems"][0]["path"], "claims[0].tokenz");
+        assert!(a["result"].is_null());
+        let a = answer(r#"{"deny": [{"message": "No."}]}"#, EVENT, "");
+        assert_eq!(a["result"]["kind"], "refused");
+        assert_eq!(
+            a["result"]["cognito"],
+            "PreTokenGeneration failed with error No.."
+        );
+        let a = answer("{}", "[", "");
+        assert_eq!(a["result"]["kind"], "invalid-event");
+        let a = answer(pretoken::policy::DEFAULT_POLICY_JSON, V1, "");
+        assert_eq!(a["result"]["version"], "V1_0");
+        assert_eq!(a["result"]["skippedAccessRules"], 3);
+    }
+}
