@@ -2,7 +2,7 @@
 //! shows out, computed by the same core as the Lambda function and
 //! `pretoken preview` (the CLI's emulation of Cognito's tokens).
 //!
-//! Contract: [`run`] never panics and never fails: every outcome, an invalid
+//! Contract: [`preview`] and [`check`] never panic and never fail: every outcome, an invalid
 //! policy or event included, is a JSON answer the page renders. It reads no
 //! clock and sends nothing anywhere.
 
@@ -11,14 +11,25 @@ use pretoken::{Config, Policy, Trigger, preview};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Runs `policy` (JSON text) on `event` (JSON text) as a pool with
-/// `lambda_version` (`V1_0`, `V2_0`, `V3_0`, or empty) would, and returns
-/// the answer as JSON text:
+/// `pretoken preview` in the browser: runs `policy` (JSON text) on `event`
+/// (JSON text) as a pool with `lambda_version` (`V1_0`, `V2_0`, `V3_0`, or
+/// empty) would, and returns the answer as JSON text:
 /// `{"policy": {"problems": [{"path", "message"}], "warnings": [...]},
 ///   "result": null | {"kind": "tokens" | "refused" | "invalid-event", ...}}`.
 #[wasm_bindgen]
-pub fn run(policy: &str, event: &str, lambda_version: &str) -> String {
+pub fn preview(policy: &str, event: &str, lambda_version: &str) -> String {
     answer(policy, event, lambda_version).to_string()
+}
+
+/// `pretoken check` in the browser: the policy's problems and warnings, as
+/// JSON text `{"problems": [{"path", "message"}], "warnings": [...]}`.
+#[wasm_bindgen]
+pub fn check(policy: &str) -> String {
+    match Policy::from_json(policy, "policy") {
+        Ok(p) => json!({"problems": [], "warnings": problems(&p.warnings)}),
+        Err(e) => json!({"problems": problems(&e.problems), "warnings": []}),
+    }
+    .to_string()
 }
 
 fn problems(list: &[pretoken::error::Problem]) -> Value {
@@ -107,6 +118,18 @@ mod tests {
             r["response"]["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToSuppress"]
                 [0],
             "email"
+        );
+    }
+
+    #[test]
+    fn check_lists_problems_and_warnings() {
+        let c: Value = serde_json::from_str(&check(r#"{"suppres": []}"#)).unwrap();
+        assert_eq!(c["problems"][0]["path"], "suppres");
+        let c: Value = serde_json::from_str(&check("{}")).unwrap();
+        assert_eq!(c["problems"], json!([]));
+        assert_eq!(
+            c["warnings"][0]["message"],
+            "the policy has no rules: tokens are issued unchanged"
         );
     }
 

@@ -6,7 +6,7 @@
 import { EditorView, basicSetup } from "codemirror";
 import { json } from "@codemirror/lang-json";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
-import init, { run } from "pretoken-wasm";
+import init, { preview } from "pretoken-wasm";
 import { EVENTS, POLICIES, DEFAULT_POLICY, DEFAULT_EVENT } from "fixtures";
 import { locate, lineColumn } from "./locate.js";
 
@@ -99,7 +99,7 @@ function recompute() {
   const started = performance.now();
   const policyText = policyView.state.doc.toString();
   const eventText = eventView.state.doc.toString();
-  const answer = JSON.parse(run(policyText, eventText, configuredVersion()));
+  const answer = JSON.parse(preview(policyText, eventText, configuredVersion()));
   renderProblems(answer, policyText);
   $("event-note").textContent = "";
   const r = answer.result;
