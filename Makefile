@@ -17,8 +17,9 @@ check: ## Validate the built-in policy and every example policy
 	cargo run --quiet -- check
 	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
 
-schema: ## Rewrite policy.schema.json from the code (a test fails when they differ)
+schema: ## Rewrite policy.schema.json and policy.schema.draft-04.json from the code (a test fails when they differ)
 	cargo run --quiet -- schema > policy.schema.json
+	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
 
 test: tools unit policy-tests smoke e2e playground-test sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, end to end, the playground in Chromium, template lint, supply chain, fuzz smoke
 

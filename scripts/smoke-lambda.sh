@@ -40,10 +40,12 @@ for _ in $(seq 1 300); do
 done
 out="$(cargo lambda invoke "${FUNCTION}" --invoke-address 127.0.0.1 --invoke-port "${PORT}" --data-file events/v2-authentication.json)"
 
+passed=0
 check() { # check NAME PYTHON_EXPRESSION_ON_r (the response JSON)
   python3 -c "import json,sys; r=json.loads(sys.stdin.read()); sys.exit(0 if ($2) else 1)" <<<"$3" \
     || { echo "smoke: FAILED $1: $3" >&2; exit 1; }
   echo "smoke: ok  $1"
+  passed=$((passed + 1))
 }
 
 check "v2 event through cargo lambda invoke" \
@@ -66,6 +68,24 @@ echo '{"version":"2","request":{"userAttributes":{"custom:tenantId":"a","custom:
 check "duplicate keys get the handler's own error, not the runtime's" \
   'r=={"errorType":"InvalidEvent","errorMessage":"invalid event: the event repeats the key \"custom:tenantId\""}' \
   "$(invoke "${bad}")"
+
+# The AppConfig validator (pretoken-validate), with AppConfig's own event shape.
+VALIDATE_URL="http://127.0.0.1:${PORT}/2015-03-31/functions/pretoken-validate/invocations"
+validator_event() { # validator_event BASE64_CONTENT
+  printf '{"applicationId":"abc1234","configurationProfileId":"ur8hx2f","configurationVersion":"7","content":"%s","uri":"hosted"}' "$1" >"${bad}"
+  curl -sS --max-time 60 -X POST "${VALIDATE_URL}" --data-binary "@${bad}"
+}
+check "validator: a valid policy passes" 'r["valid"] is True and r["configurationVersion"]=="7"' \
+  "$(validator_event "$(base64 -w0 policy.json)")"
+check "validator: an invalid policy is refused with every problem" \
+  'r["errorType"]=="InvalidPolicy" and r["errorMessage"].startswith("the policy is invalid (2 problems): claims[0].claim: `sub` is reserved")' \
+  "$(validator_event "$(printf '{"claims":[{"claim":"sub","value":1},{"claim":"x","value":1,"tokenz":[]}]}' | base64 -w0)")"
+check "validator: content that is not base64" \
+  'r=={"errorType":"InvalidValidatorEvent","errorMessage":"not an AppConfig validator event: content is not base64"}' \
+  "$(validator_event '%%%')"
+check "validator: content that is not JSON" \
+  'r["errorType"]=="InvalidPolicy" and "not valid JSON" in r["errorMessage"]' \
+  "$(validator_event "$(printf 'claims: []' | base64 -w0)")"
 echo
 
 sleep 1
@@ -77,4 +97,5 @@ for secret in jane.doe@example.com +12065551212 "Jane Doe" tenant-42 engineering
 done
 grep -q "token claims customized" "${log}" || { cat "${log}" >&2; echo "smoke: FAILED no invocation log line" >&2; exit 1; }
 echo "smoke: ok  function log (trace level) names claims, never values"
-echo "smoke: 8 passed, 0 failed"
+passed=$((passed + 1))
+echo "smoke: ${passed} passed, 0 failed"

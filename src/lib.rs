@@ -22,6 +22,8 @@ pub mod preview;
 pub mod reserved;
 pub mod response;
 pub mod template_check;
+#[cfg(feature = "lambda")]
+pub mod validate;
 #[cfg(feature = "verify")]
 pub mod verify;
 

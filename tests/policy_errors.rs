@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::schema_errors as common_schema_errors;
+use common::{read_json, root, schema_errors as common_schema_errors, schema_errors_against};
 use pretoken::Policy;
 
 fn problems(json: &str) -> Vec<String> {
@@ -584,5 +584,18 @@ fn structurally_invalid_policies_fail_the_schema() {
         .map(|(j, _)| j)
         .collect();
     assert!(accepted.is_empty(), "the schema accepts {accepted:#?}");
+    // The draft-04 form for AWS AppConfig refuses them too.
+    let draft04 = read_json(&root().join("policy.schema.draft-04.json"));
+    let errors = schema_errors_against(&draft04, &instances);
+    let accepted: Vec<&&str> = structural
+        .iter()
+        .zip(&errors)
+        .filter(|(_, e)| e.is_empty())
+        .map(|(j, _)| j)
+        .collect();
+    assert!(
+        accepted.is_empty(),
+        "the draft-04 schema accepts {accepted:#?}"
+    );
     assert!(structural.len() >= 40, "{}", structural.len());
 }

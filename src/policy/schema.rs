@@ -333,6 +333,67 @@ pub fn schema() -> Value {
     })
 }
 
+/// The largest schema AWS `AppConfig` takes as a `JSON_SCHEMA` validator.
+pub const APPCONFIG_SCHEMA_LIMIT: usize = 32_768;
+
+/// The schema in JSON Schema draft-04, the version AWS `AppConfig`'s
+/// `JSON_SCHEMA` validator accepts: `definitions` for `$defs`, `oneOf` for
+/// the routing `if`, no descriptions (its content is limited to 32,768
+/// characters). Same structure otherwise.
+pub fn draft04() -> Value {
+    /// `names`: `v` maps property names (the members of `properties`), which
+    /// are kept as they are: `$schema` and `description` are policy fields.
+    fn convert(v: &Value, names: bool) -> Value {
+        match v {
+            Value::Object(m) if names => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), convert(v, false)))
+                    .collect(),
+            ),
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, v) in m {
+                    match k.as_str() {
+                        "description" | "title" | "if" | "then" | "else" => {}
+                        "$schema" => {
+                            out.insert(k.clone(), json!("http://json-schema.org/draft-04/schema#"));
+                        }
+                        "$id" => {
+                            out.insert("id".into(), v.clone());
+                        }
+                        "$defs" => {
+                            out.insert("definitions".into(), convert(v, true));
+                        }
+                        "$ref" => {
+                            let r = v
+                                .as_str()
+                                .unwrap_or_default()
+                                .replace("#/$defs/", "#/definitions/");
+                            out.insert(k.clone(), Value::String(r));
+                        }
+                        "properties" => {
+                            out.insert(k.clone(), convert(v, true));
+                        }
+                        _ => {
+                            out.insert(k.clone(), convert(v, false));
+                        }
+                    }
+                }
+                if m.contains_key("if") {
+                    out.insert(
+                        "oneOf".into(),
+                        json!([{"$ref": "#/definitions/routing"}, {"$ref": "#/definitions/policy"}]),
+                    );
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(|x| convert(x, false)).collect()),
+            other => other.clone(),
+        }
+    }
+    convert(&schema(), false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +413,19 @@ mod tests {
         let mut k: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
         k.sort();
         k
+    }
+
+    #[test]
+    fn the_draft04_form_fits_appconfig() {
+        let d = draft04();
+        let text = d.to_string();
+        assert!(
+            text.len() <= APPCONFIG_SCHEMA_LIMIT,
+            "{} characters",
+            text.len()
+        );
+        assert!(!text.contains("$defs") && !text.contains("\"if\""));
+        assert_eq!(d["$schema"], "http://json-schema.org/draft-04/schema#");
     }
 
     #[test]

@@ -156,9 +156,15 @@ pub fn committed_schema() -> Value {
     read_json(&root().join("policy.schema.json"))
 }
 
-/// Each instance's schema errors, from the independent Python validator
-/// (`jsonschema`, draft 2020-12): empty where the instance is valid.
+/// Each instance's errors against the committed schema, from the
+/// independent Python validator (`jsonschema`, draft 2020-12): empty where
+/// the instance is valid.
 pub fn schema_errors(instances: &[Value]) -> Vec<Vec<String>> {
+    schema_errors_against(&committed_schema(), instances)
+}
+
+/// Each instance's errors against `schema` (its `$schema` names the draft).
+pub fn schema_errors_against(schema: &Value, instances: &[Value]) -> Vec<Vec<String>> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new("python3")
@@ -167,7 +173,7 @@ pub fn schema_errors(instances: &[Value]) -> Vec<Vec<String>> {
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 runs the schema validator");
-    let doc = serde_json::json!({"schema": committed_schema(), "instances": instances});
+    let doc = serde_json::json!({"schema": schema, "instances": instances});
     child
         .stdin
         .take()

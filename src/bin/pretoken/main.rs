@@ -45,7 +45,7 @@ enum Command {
     /// Run policy test files: cases of events and the tokens or refusals they must give.
     Test(test::Args),
     /// Print the JSON Schema of the policy language (draft 2020-12), for editors and CI.
-    Schema,
+    Schema(schema::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         Command::Preview(args) => preview::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Test(args) => test::run(&args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
     }
 }
 
