@@ -808,12 +808,10 @@ mod tests {
 
     #[test]
     fn regexes_are_linear_and_bounded() {
-        assert!(Pattern::compile("(a+)+$", false).is_ok());
+        // A pattern that takes exponential time in a backtracking engine
+        // answers at once here (regex-lite has no backtracking).
         let p = re("(a+)+$");
-        let hostile = "a".repeat(5000) + "!";
-        let started = std::time::Instant::now();
-        assert!(!p.regex.is_match(&hostile));
-        assert!(started.elapsed().as_secs() < 5);
+        assert!(!p.regex.is_match(&("a".repeat(5000) + "!")));
         assert!(Pattern::compile("(", false).is_err());
         assert!(Pattern::compile(&"a".repeat(2000), false).is_err());
     }
