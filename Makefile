@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check schema test policy-tests arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
+.PHONY: help run check schema test policy-tests appconfig arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ schema: ## Rewrite policy.schema.json and policy.schema.draft-04.json from the c
 	cargo run --quiet -- schema > policy.schema.json
 	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
 
-test: tools unit policy-tests smoke e2e playground-test arm64-artifact sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, end to end, the playground in Chromium, the arm64 artifact under qemu, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke appconfig e2e playground-test arm64-artifact sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, end to end, the playground in Chromium, the arm64 artifact under qemu, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test over the workspace (library, golden fixtures, CLI, schema, the playground's engine; needs python3 with jsonschema: make tools)
 	cargo test --locked --workspace
@@ -52,6 +52,9 @@ smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtu
 
 e2e: ## Sign in against cognito-local calling the function; verify and preview the real token
 	python3 e2e/run.py
+
+appconfig: ## The function with its policy from a scripted fake AppConfig agent (versions, refusals, failures, timeout, routing, recovery)
+	python3 scripts/appconfig-agent.py
 
 arm64-artifact: ## sam build, then the arm64 bootstrap under qemu-aarch64 with every fixture, answers equal to the native build's (qemu-user, libc6-arm64-cross)
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu

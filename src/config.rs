@@ -38,6 +38,14 @@ impl Config {
         let lambda_version = set(ENV_LAMBDA_VERSION)
             .map(|v| Version::from_lambda_version(v.trim()).ok_or(ConfigError::LambdaVersion))
             .transpose()?;
+        if set(crate::appconfig::ENV_APPCONFIG).is_some() {
+            // The policy comes from AppConfig at run time (appconfig.rs); a
+            // configuration read here would silently ignore it.
+            return Err(ConfigError::AppConfig(format!(
+                "{} is set: the policy is fetched at run time, not loaded here",
+                crate::appconfig::ENV_APPCONFIG
+            )));
+        }
         let policy = match (set(ENV_POLICY), set(ENV_POLICY_FILE)) {
             (Some(_), Some(_)) => return Err(ConfigError::TwoPolicies),
             (Some(json), None) => Policy::from_json(&json, ENV_POLICY)?,
@@ -48,6 +56,19 @@ impl Config {
             policy,
             lambda_version,
         })
+    }
+}
+
+/// How the policy in force was given, as the log line names it: `env`,
+/// `file` or `built-in` (AppConfig's own version otherwise).
+pub fn source_label(var: impl Fn(&str) -> Option<String>) -> &'static str {
+    let set = |k: &str| var(k).is_some_and(|v| !v.trim().is_empty());
+    if set(ENV_POLICY) {
+        "env"
+    } else if set(ENV_POLICY_FILE) {
+        "file"
+    } else {
+        "built-in"
     }
 }
 

@@ -140,8 +140,14 @@ pub enum ConfigError {
         reason: String,
     },
     /// Both ways of supplying a policy were set: which one wins would be a guess.
-    #[error("both PRETOKEN_POLICY and PRETOKEN_POLICY_FILE are set: set only one")]
+    #[error(
+        "more than one of PRETOKEN_POLICY, PRETOKEN_POLICY_FILE and PRETOKEN_POLICY_APPCONFIG is set: set only one"
+    )]
     TwoPolicies,
+    /// The AppConfig settings (`PRETOKEN_POLICY_APPCONFIG` and its companions)
+    /// are invalid.
+    #[error("{0}")]
+    AppConfig(String),
     /// `PRETOKEN_LAMBDA_VERSION` is not one of the pool's `LambdaVersion` values.
     #[error(
         "PRETOKEN_LAMBDA_VERSION must be V1_0, V2_0 or V3_0 (as the user pool's LambdaVersion)"
@@ -174,6 +180,11 @@ pub enum TriggerError {
     /// the response container the pool reads cannot be known.
     #[error("unsupported event version")]
     UnknownVersion,
+    /// The policy comes from AppConfig and no valid version could be loaded
+    /// yet (agent unreachable, error, timeout, invalid policy): the next
+    /// invocation tries again. The detail is logged.
+    #[error("the token policy could not be loaded; sign-in is blocked until it can be")]
+    PolicyUnavailable,
     /// A routing document has no policy for the event's pool and client:
     /// issuing tokens without the intended suppressions must not happen.
     #[error("no token policy is configured for this app client")]
@@ -190,6 +201,7 @@ impl TriggerError {
             Self::Config => "InvalidConfiguration",
             Self::UnknownVersion => "UnknownEventVersion",
             Self::NoPolicy => "NoMatchingPolicy",
+            Self::PolicyUnavailable => "PolicyUnavailable",
         }
     }
 }

@@ -22,6 +22,9 @@ use crate::event::{self, Version};
 #[derive(Debug)]
 pub struct Trigger {
     config: Result<Config, ConfigError>,
+    /// The policy version in force, for the log line: `env`, `file`,
+    /// `built-in`, or AppConfig's `Configuration-Version`.
+    label: String,
     v1_notice_logged: AtomicBool,
     mismatch_logged: AtomicBool,
 }
@@ -30,12 +33,19 @@ impl Trigger {
     /// A trigger with this configuration, or failing every invocation if it is
     /// invalid. Logs the configuration's problems, or what it applies.
     pub fn new(config: Result<Config, ConfigError>) -> Self {
+        Self::labelled(config, "")
+    }
+
+    /// [`Trigger::new`], naming the policy version in force in each log line.
+    pub fn labelled(config: Result<Config, ConfigError>, label: impl Into<String>) -> Self {
+        let label = label.into();
         match &config {
             Ok(c) => {
                 for w in &c.policy.warnings {
                     tracing::warn!(problem = %w, "policy warning");
                 }
                 tracing::info!(
+                    policy_version = label.as_str(),
                     deny_rules = c.policy.deny.len(),
                     suppress_rules = c.policy.suppress.len(),
                     claim_rules = c.policy.claims.len(),
@@ -54,6 +64,7 @@ impl Trigger {
         }
         Self {
             config,
+            label,
             v1_notice_logged: AtomicBool::new(false),
             mismatch_logged: AtomicBool::new(false),
         }
@@ -61,7 +72,8 @@ impl Trigger {
 
     /// A trigger configured from the process environment.
     pub fn from_env() -> Self {
-        Self::new(Config::from_env())
+        let label = crate::config::source_label(|k| std::env::var(k).ok());
+        Self::labelled(Config::from_env(), label)
     }
 
     /// Applies the policy to one event and returns the whole event with its
@@ -179,6 +191,7 @@ impl Trigger {
             version = field("version"),
             answered_as = outcome.version.lambda_version(),
             client_id,
+            policy_version = self.label.as_str(),
             policy_route = outcome.route,
             id_added = %c.id_added,
             id_suppressed = %c.id_suppressed,

@@ -8,6 +8,7 @@
 //! `ARCHITECTURE.md` says which file owns what. Without features (`lambda`,
 //! `cli`) the core builds for `wasm32-unknown-unknown` (the playground).
 
+pub mod appconfig;
 pub mod apply;
 pub mod config;
 pub mod error;

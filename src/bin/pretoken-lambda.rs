@@ -1,14 +1,24 @@
-//! The Lambda function: set up logging, load the policy once, run the handler.
+//! The Lambda function: set up logging, load the policy once (or fetch it
+//! from AWS AppConfig's agent, `appconfig.rs`), run the handler.
 
-use lambda_runtime::{Error, LambdaEvent, service_fn};
-use pretoken::{Trigger, json};
+use std::time::Instant;
+
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
+use pretoken::appconfig::{self, Change, Refresh, Settings};
+use pretoken::{Trigger, TriggerError, json};
+use serde_json::value::RawValue;
 use tracing::level_filters::LevelFilter;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     pretoken::logging::init(LevelFilter::INFO);
+    let trigger = match Settings::from_vars(|k| std::env::var(k).ok()) {
+        Ok(Some(settings)) => return from_appconfig(settings).await,
+        Ok(None) => Trigger::from_env(),
+        Err(e) => Trigger::new(Err(e)),
+    };
     // Built once per cold start and shared by every invocation.
-    let trigger: &'static Trigger = Box::leak(Box::new(Trigger::from_env()));
+    let trigger: &'static Trigger = Box::leak(Box::new(trigger));
     // One parse, which also notes repeated keys so that the handler can
     // refuse them with its own error.
     lambda_runtime::run(service_fn(
@@ -17,4 +27,95 @@ async fn main() -> Result<(), Error> {
         },
     ))
     .await
+}
+
+/// The policy from AppConfig: fetched inside an invocation (never at init),
+/// re-fetched at most every refresh interval.
+async fn from_appconfig(settings: Settings) -> Result<(), Error> {
+    tracing::info!(
+        path = settings.path.as_str(),
+        port = settings.port,
+        refresh_seconds = settings.refresh.as_secs(),
+        timeout_ms = u64::try_from(settings.timeout.as_millis()).unwrap_or(u64::MAX),
+        "the policy comes from AppConfig: fetched at the first invocation"
+    );
+    let state: &'static tokio::sync::Mutex<Refresh> = Box::leak(Box::new(tokio::sync::Mutex::new(
+        Refresh::new(settings.refresh, settings.lambda_version),
+    )));
+    let settings: &'static Settings = Box::leak(Box::new(settings));
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<json::Event>| async move {
+            let request_id = event.context.request_id;
+            let loaded = {
+                let mut refresh = state.lock().await;
+                let now = Instant::now();
+                if refresh.due(now) {
+                    let fetched = appconfig::fetch(settings).await;
+                    let change = refresh.apply(fetched, now);
+                    report(&change, refresh.current().map(|l| l.version.as_str()));
+                }
+                refresh.current().cloned()
+            };
+            let Some(loaded) = loaded else {
+                let e = TriggerError::PolicyUnavailable;
+                tracing::error!(
+                    request_id,
+                    error_type = e.error_type(),
+                    "refused to issue tokens: no valid policy from AppConfig yet"
+                );
+                return Err(Diagnostic::from(e));
+            };
+            // Serialised once, as the static path's answer is.
+            let output = loaded.trigger.respond_payload(event.payload, &request_id)?;
+            let text = serde_json::to_string(&output).map_err(|e| Diagnostic {
+                error_type: "InternalError".into(),
+                error_message: format!("the answer could not be written: {e}"),
+            })?;
+            RawValue::from_string(text).map_err(|e| Diagnostic {
+                error_type: "InternalError".into(),
+                error_message: format!("the answer could not be written: {e}"),
+            })
+        },
+    ))
+    .await
+}
+
+/// Logs what a fetch changed (names, versions and paths; never content) and
+/// emits the `PolicyRejected` metric for a refused version.
+fn report(change: &Change, in_force: Option<&str>) {
+    match change {
+        Change::Loaded(v) => tracing::info!(
+            policy_version = v.as_str(),
+            "policy version from AppConfig in force"
+        ),
+        Change::Unchanged => tracing::debug!("AppConfig: same policy version"),
+        Change::Rejected { version, problems } => {
+            for p in problems {
+                tracing::error!(
+                    policy_version = version.as_str(),
+                    problem = p.as_str(),
+                    "AppConfig policy version refused"
+                );
+            }
+            tracing::error!(
+                policy_version = version.as_str(),
+                problems = problems.len(),
+                in_force = in_force.unwrap_or("none"),
+                "AppConfig policy version refused; the last good version stays in force"
+            );
+            let ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            println!("{}", appconfig::policy_rejected_metric(ms));
+        }
+        Change::Failed { error, first } => match in_force {
+            Some(v) if *first => tracing::warn!(
+                error = error.as_str(),
+                in_force = v,
+                "AppConfig refresh failed; keeping the policy in force (logged once per failure streak)"
+            ),
+            Some(_) => {}
+            None => tracing::error!(error = error.as_str(), "AppConfig: no policy yet"),
+        },
+    }
 }

@@ -1,0 +1,467 @@
+//! The policy from AWS AppConfig, through the AppConfig agent's Lambda
+//! extension (`PRETOKEN_POLICY_APPCONFIG`).
+//!
+//! Contract: [`Refresh`] is a pure state machine (clock and fetch results are
+//! passed in): the first invocation fetches; later ones re-fetch at most
+//! every refresh interval; a body is parsed only when its
+//! `Configuration-Version` (else the body itself) changes. Failures never
+//! poison the environment: with no valid policy yet, the invocation fails
+//! and the next one tries again; with a policy in force, a failed refresh
+//! keeps serving it (one warning per failure streak), and an invalid new
+//! version is refused with every problem logged, the last good one kept.
+//! [`fetch`] is the HTTP GET to the agent on 127.0.0.1, bounded in time.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::{ENV_POLICY, ENV_POLICY_FILE};
+use crate::error::ConfigError;
+use crate::event::Version;
+use crate::handler::Trigger;
+use crate::policy::Policy;
+
+/// The AppConfig configuration path, as `/applications/A/environments/E/configurations/P`.
+pub const ENV_APPCONFIG: &str = "PRETOKEN_POLICY_APPCONFIG";
+/// Seconds between re-fetches (default 15; 0: every invocation).
+pub const ENV_REFRESH: &str = "PRETOKEN_POLICY_REFRESH_SECONDS";
+/// The fetch's time limit in milliseconds (default 1,500).
+pub const ENV_TIMEOUT: &str = "PRETOKEN_POLICY_FETCH_TIMEOUT_MS";
+/// The agent's own port variable (default 2772).
+pub const ENV_PORT: &str = "AWS_APPCONFIG_EXTENSION_HTTP_PORT";
+/// The largest policy accepted from the agent.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Where and how often to fetch the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The agent's path for the configuration.
+    pub path: String,
+    /// The agent's port on 127.0.0.1.
+    pub port: u16,
+    /// Time between re-fetches.
+    pub refresh: Duration,
+    /// Time limit of one fetch.
+    pub timeout: Duration,
+    /// The pool's `LambdaVersion`, as `PRETOKEN_LAMBDA_VERSION` gives it.
+    pub lambda_version: Option<Version>,
+}
+
+impl Settings {
+    /// The settings from the environment: `None` when
+    /// `PRETOKEN_POLICY_APPCONFIG` is not set.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let Some(path) = set(ENV_APPCONFIG) else {
+            return Ok(None);
+        };
+        if set(ENV_POLICY).is_some() || set(ENV_POLICY_FILE).is_some() {
+            return Err(ConfigError::TwoPolicies);
+        }
+        let path = path.trim().to_owned();
+        let parts: Vec<&str> = path.split('/').collect();
+        let ok = matches!(
+            parts.as_slice(),
+            ["", "applications", a, "environments", e, "configurations", p]
+                if [a, e, p].iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        );
+        if !ok {
+            return Err(ConfigError::AppConfig(format!(
+                "{ENV_APPCONFIG} must be /applications/APP/environments/ENV/configurations/PROFILE (names or IDs)"
+            )));
+        }
+        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            match set(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| ConfigError::AppConfig(format!("{name} must be a whole number"))),
+            }
+        };
+        let port = number(ENV_PORT, 2772)?;
+        let port = u16::try_from(port)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| ConfigError::AppConfig(format!("{ENV_PORT} must be a port number")))?;
+        let lambda_version = match set(crate::config::ENV_LAMBDA_VERSION) {
+            None => None,
+            Some(v) => {
+                Some(Version::from_lambda_version(v.trim()).ok_or(ConfigError::LambdaVersion)?)
+            }
+        };
+        Ok(Some(Self {
+            path,
+            port,
+            refresh: Duration::from_secs(number(ENV_REFRESH, 15)?),
+            timeout: Duration::from_millis(number(ENV_TIMEOUT, 1500)?.max(1)),
+            lambda_version,
+        }))
+    }
+}
+
+/// What one fetch gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// 200, with the body and its `Configuration-Version`, if sent.
+    Body {
+        /// `Configuration-Version`.
+        version: Option<String>,
+        /// The policy text.
+        body: Vec<u8>,
+    },
+    /// The agent could not be asked or answered with an error: a short
+    /// description (a status, "timeout", "connection refused"), no content.
+    Failed(String),
+}
+
+/// A policy version in force.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The version as logged: `Configuration-Version`, else `body-HASH`.
+    pub version: String,
+    /// The trigger with this version's policy.
+    pub trigger: Arc<Trigger>,
+}
+
+/// What a fetch result did, for the log and the metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new version is in force.
+    Loaded(String),
+    /// The same version as before: nothing parsed.
+    Unchanged,
+    /// A new version is invalid: every problem; the last good one (if any) stays.
+    Rejected {
+        /// The refused version.
+        version: String,
+        /// Every problem, with its path.
+        problems: Vec<String>,
+    },
+    /// The fetch failed; `first` is true for the first failure of a streak.
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// The first failure since the last success.
+        first: bool,
+    },
+}
+
+/// The refresh state of one execution environment.
+#[derive(Debug)]
+pub struct Refresh {
+    interval: Duration,
+    lambda_version: Option<Version>,
+    last_attempt: Option<Instant>,
+    current: Option<Loaded>,
+    /// The version last refused, so it is logged once, not every refresh.
+    rejected: Option<String>,
+    failing: bool,
+}
+
+impl Refresh {
+    /// A state with no policy yet.
+    pub fn new(refresh: Duration, lambda_version: Option<Version>) -> Self {
+        Self {
+            interval: refresh,
+            lambda_version,
+            last_attempt: None,
+            current: None,
+            rejected: None,
+            failing: false,
+        }
+    }
+
+    /// Whether to fetch now: always while there is no policy, else once the
+    /// refresh interval has passed since the last attempt.
+    pub fn due(&self, now: Instant) -> bool {
+        self.current.is_none()
+            || self
+                .last_attempt
+                .is_none_or(|t| now.saturating_duration_since(t) >= self.interval)
+    }
+
+    /// The policy in force, if any.
+    pub fn current(&self) -> Option<&Loaded> {
+        self.current.as_ref()
+    }
+
+    /// Takes a fetch result made at `now`.
+    pub fn apply(&mut self, fetched: Fetched, now: Instant) -> Change {
+        self.last_attempt = Some(now);
+        let (version, body) = match fetched {
+            Fetched::Failed(error) => {
+                let first = !self.failing;
+                self.failing = true;
+                return Change::Failed { error, first };
+            }
+            Fetched::Body { version, body } => (version, body),
+        };
+        self.failing = false;
+        let version = version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| {
+            let mut h = DefaultHasher::new();
+            body.hash(&mut h);
+            format!("body-{:016x}", h.finish())
+        });
+        if self.current.as_ref().is_some_and(|c| c.version == version) {
+            return Change::Unchanged;
+        }
+        if self.current.is_some() && self.rejected.as_deref() == Some(version.as_str()) {
+            return Change::Unchanged;
+        }
+        let parsed = std::str::from_utf8(&body)
+            .map_err(|_| vec!["the policy is not UTF-8 text".to_owned()])
+            .and_then(|text| {
+                Policy::from_json(text, &format!("AppConfig version {version}"))
+                    .map_err(|e| e.problems.iter().map(ToString::to_string).collect())
+            });
+        match parsed {
+            Ok(policy) => {
+                let trigger = Trigger::labelled(
+                    Ok(crate::config::Config {
+                        policy,
+                        lambda_version: self.lambda_version,
+                    }),
+                    version.clone(),
+                );
+                self.current = Some(Loaded {
+                    version: version.clone(),
+                    trigger: Arc::new(trigger),
+                });
+                self.rejected = None;
+                Change::Loaded(version)
+            }
+            Err(problems) => {
+                self.rejected = Some(version.clone());
+                Change::Rejected { version, problems }
+            }
+        }
+    }
+}
+
+/// Fetches the policy from the agent on 127.0.0.1, within the time limit.
+#[cfg(feature = "lambda")]
+pub async fn fetch(settings: &Settings) -> Fetched {
+    use http_body_util::{BodyExt, Empty, Limited};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    let work = async {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Empty<bytes::Bytes>>();
+        let Ok(uri) = format!("http://127.0.0.1:{}{}", settings.port, settings.path).parse() else {
+            return Fetched::Failed("the configuration path is not a valid URI".into());
+        };
+        let response = match client.get(uri).await {
+            Ok(r) => r,
+            Err(e) if e.is_connect() => {
+                return Fetched::Failed("the agent refused the connection".into());
+            }
+            Err(_) => return Fetched::Failed("the agent's answer could not be read".into()),
+        };
+        let status = response.status().as_u16();
+        let version = response
+            .headers()
+            .get("Configuration-Version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = match Limited::new(response.into_body(), MAX_BODY).collect().await {
+            Ok(b) => b.to_bytes().to_vec(),
+            Err(_) => {
+                return Fetched::Failed(format!(
+                    "the agent's answer is larger than {MAX_BODY} bytes or broken"
+                ));
+            }
+        };
+        if status == 200 {
+            Fetched::Body { version, body }
+        } else {
+            Fetched::Failed(format!("the agent answered status {status}"))
+        }
+    };
+    match tokio::time::timeout(settings.timeout, work).await {
+        Ok(f) => f,
+        Err(_) => Fetched::Failed(format!(
+            "no answer from the agent within {} ms",
+            settings.timeout.as_millis()
+        )),
+    }
+}
+
+/// The `CloudWatch` embedded-metric-format line for a refused version (an
+/// alarm on `pretoken` / `PolicyRejected` can roll the deployment back).
+pub fn policy_rejected_metric(timestamp_ms: u128) -> String {
+    format!(
+        r#"{{"_aws":{{"Timestamp":{timestamp_ms},"CloudWatchMetrics":[{{"Namespace":"pretoken","Dimensions":[[]],"Metrics":[{{"Name":"PolicyRejected","Unit":"Count"}}]}}]}},"PolicyRejected":1}}"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"suppress": [{"claims": ["email"]}]}"#;
+    const OTHER: &str = r#"{"suppress": [{"claims": ["name"]}]}"#;
+
+    fn body(version: &str, text: &str) -> Fetched {
+        Fetched::Body {
+            version: Some(version.to_owned()),
+            body: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn settings_from_the_environment() {
+        let path = "/applications/pretoken/environments/prod/configurations/policy";
+        let s = Settings::from_vars(vars(&[(ENV_APPCONFIG, path)]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (s.port, s.refresh, s.timeout),
+            (2772, Duration::from_secs(15), Duration::from_millis(1500))
+        );
+        let s = Settings::from_vars(vars(&[
+            (ENV_APPCONFIG, path),
+            (ENV_PORT, "2800"),
+            (ENV_REFRESH, "0"),
+            (ENV_TIMEOUT, "300"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (s.port, s.refresh, s.timeout),
+            (2800, Duration::ZERO, Duration::from_millis(300))
+        );
+        assert_eq!(Settings::from_vars(vars(&[])).unwrap(), None);
+        assert_eq!(
+            Settings::from_vars(vars(&[(ENV_APPCONFIG, path), (ENV_POLICY, "{}")])),
+            Err(ConfigError::TwoPolicies)
+        );
+        assert!(Settings::from_vars(vars(&[(ENV_APPCONFIG, "/applications/x")])).is_err());
+        assert!(
+            Settings::from_vars(vars(&[(ENV_APPCONFIG, path), (ENV_REFRESH, "soon")])).is_err()
+        );
+    }
+
+    #[test]
+    fn first_fetch_then_at_most_every_interval() {
+        let t0 = Instant::now();
+        let mut r = Refresh::new(Duration::from_secs(15), None);
+        assert!(r.due(t0));
+        assert_eq!(r.apply(body("1", GOOD), t0), Change::Loaded("1".into()));
+        assert!(!r.due(t0 + Duration::from_secs(14)));
+        assert!(r.due(t0 + Duration::from_secs(15)));
+        assert_eq!(
+            r.apply(body("1", GOOD), t0 + Duration::from_secs(15)),
+            Change::Unchanged
+        );
+        assert_eq!(
+            r.apply(body("2", OTHER), t0 + Duration::from_secs(30)),
+            Change::Loaded("2".into())
+        );
+        assert_eq!(r.current().unwrap().version, "2");
+    }
+
+    #[test]
+    fn no_policy_yet_fails_and_retries_every_time() {
+        let t0 = Instant::now();
+        let mut r = Refresh::new(Duration::from_secs(15), None);
+        assert_eq!(
+            r.apply(Fetched::Failed("connection refused".into()), t0),
+            Change::Failed {
+                error: "connection refused".into(),
+                first: true
+            }
+        );
+        assert!(r.current().is_none());
+        assert!(
+            r.due(t0),
+            "an environment without a policy asks again at once"
+        );
+        assert!(matches!(
+            r.apply(body("1", "{ bad"), t0),
+            Change::Rejected { .. }
+        ));
+        assert!(r.current().is_none() && r.due(t0));
+        assert_eq!(r.apply(body("2", GOOD), t0), Change::Loaded("2".into()));
+    }
+
+    #[test]
+    fn a_policy_in_force_survives_failures_and_invalid_versions() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs;
+        let mut r = Refresh::new(s(0), None);
+        r.apply(body("1", GOOD), t0);
+        assert_eq!(
+            r.apply(Fetched::Failed("status 500".into()), t0 + s(1)),
+            Change::Failed {
+                error: "status 500".into(),
+                first: true
+            }
+        );
+        assert_eq!(
+            r.apply(Fetched::Failed("timeout".into()), t0 + s(2)),
+            Change::Failed {
+                error: "timeout".into(),
+                first: false
+            }
+        );
+        assert_eq!(r.current().unwrap().version, "1");
+        let rejected = r.apply(
+            body("2", r#"{"claims": [{"claim": "sub", "value": 1}]}"#),
+            t0 + s(3),
+        );
+        assert_eq!(
+            rejected,
+            Change::Rejected {
+                version: "2".into(),
+                problems: vec!["claims[0].claim: `sub` is reserved: Cognito sets it and does not let a trigger change it".into()]
+            }
+        );
+        assert_eq!(r.current().unwrap().version, "1");
+        // The refused version is not reported again at every refresh.
+        assert_eq!(r.apply(body("2", "{}"), t0 + s(4)), Change::Unchanged);
+        // Success ends the failure streak.
+        r.apply(body("1", GOOD), t0 + s(5));
+        assert_eq!(
+            r.apply(Fetched::Failed("x".into()), t0 + s(6)),
+            Change::Failed {
+                error: "x".into(),
+                first: true
+            }
+        );
+    }
+
+    #[test]
+    fn without_a_version_header_the_body_decides() {
+        let t0 = Instant::now();
+        let mut r = Refresh::new(Duration::ZERO, None);
+        let plain = |t: &str| Fetched::Body {
+            version: None,
+            body: t.as_bytes().to_vec(),
+        };
+        assert!(matches!(r.apply(plain(GOOD), t0), Change::Loaded(v) if v.starts_with("body-")));
+        assert_eq!(r.apply(plain(GOOD), t0), Change::Unchanged);
+        assert!(matches!(r.apply(plain(OTHER), t0), Change::Loaded(_)));
+    }
+
+    #[test]
+    fn the_metric_line_is_embedded_metric_format() {
+        let v: serde_json::Value =
+            serde_json::from_str(&policy_rejected_metric(1_700_000_000_000)).unwrap();
+        assert_eq!(v["_aws"]["CloudWatchMetrics"][0]["Namespace"], "pretoken");
+        assert_eq!(
+            v["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
+            "PolicyRejected"
+        );
+        assert_eq!(v["PolicyRejected"], 1);
+    }
+}
