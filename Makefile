@@ -60,8 +60,12 @@ arm64-artifact: ## sam build, then the arm64 bootstrap under qemu-aarch64 with e
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 	python3 scripts/arm64-artifact.py
 
-sam-validate: ## Lint template.yaml (sam validate --lint)
+sam-validate: ## Lint template.yaml (sam validate --lint), as it is and with PolicySource appconfig
 	sam validate --lint
+	@mkdir -p target
+	sed 's/^    Default: inline$$/    Default: appconfig/' template.yaml > target/template-appconfig.yaml
+	@grep -q '^    Default: appconfig$$' target/template-appconfig.yaml
+	sam validate --lint -t target/template-appconfig.yaml
 
 sam-build: ## Build the function as SAM deploys it (cargo lambda, arm64)
 	sam build

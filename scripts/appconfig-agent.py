@@ -142,8 +142,8 @@ def main():
         log = fn.text()
         check("version 3's problem is logged with its path", "claims[0].claim: `sub` is reserved" in log, log[-500:])
         metric = [json.loads(l) for l in log.splitlines() if l.startswith('{"_aws"')]
-        check("a PolicyRejected metric line (embedded metric format)",
-              len(metric) == 1 and metric[0]["PolicyRejected"] == 1
+        check("a PolicyRejected metric line (embedded metric format, the function as its dimension)",
+              len(metric) == 1 and metric[0]["PolicyRejected"] == 1 and metric[0]["FunctionName"] == "appconfig-check"
               and metric[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "pretoken", metric)
         for code in (400, 404, 500, 502, 504):
             agent.mode = ("status", code)

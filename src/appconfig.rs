@@ -288,12 +288,23 @@ pub async fn fetch(settings: &Settings) -> Fetched {
     }
 }
 
-/// The `CloudWatch` embedded-metric-format line for a refused version (an
-/// alarm on `pretoken` / `PolicyRejected` can roll the deployment back).
-pub fn policy_rejected_metric(timestamp_ms: u128) -> String {
-    format!(
-        r#"{{"_aws":{{"Timestamp":{timestamp_ms},"CloudWatchMetrics":[{{"Namespace":"pretoken","Dimensions":[[]],"Metrics":[{{"Name":"PolicyRejected","Unit":"Count"}}]}}]}},"PolicyRejected":1}}"#
-    )
+/// The `CloudWatch` embedded-metric-format line for a refused version, with
+/// the function's name as its dimension (an alarm on `pretoken` /
+/// `PolicyRejected` for this function can roll the deployment back).
+pub fn policy_rejected_metric(timestamp_ms: u128, function_name: &str) -> String {
+    serde_json::json!({
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": "pretoken",
+                "Dimensions": [["FunctionName"]],
+                "Metrics": [{"Name": "PolicyRejected", "Unit": "Count"}],
+            }],
+        },
+        "FunctionName": function_name,
+        "PolicyRejected": 1,
+    })
+    .to_string()
 }
 
 #[cfg(test)]

@@ -199,3 +199,27 @@ fn copies_need_a_readable_attribute_that_matches() {
         ]
     );
 }
+
+#[test]
+fn the_templates_appconfig_resources_embed_the_schema_and_the_builtin_policy() {
+    let t: serde_yaml_ng::Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let resources = &t["Resources"];
+    let validators = &resources["PolicyProfile"]["Properties"]["Validators"];
+    assert_eq!(validators[0]["Type"].as_str(), Some("JSON_SCHEMA"));
+    let embedded: serde_json::Value =
+        serde_json::from_str(validators[0]["Content"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        embedded,
+        read_json(&root().join("policy.schema.draft-04.json"))
+    );
+    // The first version: the Policy parameter, else the built-in policy.
+    let serde_yaml_ng::Value::Tagged(content) =
+        &resources["PolicyFirstVersion"]["Properties"]["Content"]
+    else {
+        panic!("the first version's content is not an !If");
+    };
+    assert_eq!(content.tag.to_string(), "!If");
+    let builtin: serde_json::Value =
+        serde_json::from_str(content.value[2].as_str().unwrap()).unwrap();
+    assert_eq!(builtin, read_json(&root().join("policy.json")));
+}

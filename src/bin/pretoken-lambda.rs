@@ -106,7 +106,8 @@ fn report(change: &Change, in_force: Option<&str>) {
             let ms = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis());
-            println!("{}", appconfig::policy_rejected_metric(ms));
+            let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+            println!("{}", appconfig::policy_rejected_metric(ms, &function));
         }
         Change::Failed { error, first } => match in_force {
             Some(v) if *first => tracing::warn!(
