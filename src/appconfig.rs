@@ -240,24 +240,28 @@ impl Refresh {
     }
 }
 
-/// Fetches the policy from the agent on 127.0.0.1, within the time limit.
+/// Fetches the policy from the agent on 127.0.0.1, within the time limit,
+/// with the Lambda runtime's own HTTP client (its code is linked once).
 #[cfg(feature = "lambda")]
 pub async fn fetch(settings: &Settings) -> Fetched {
-    use http_body_util::{BodyExt, Empty, Limited};
-    use hyper_util::client::legacy::Client;
-    use hyper_util::rt::TokioExecutor;
+    use http_body_util::{BodyExt, Limited};
+    use lambda_runtime_api_client::PooledClient;
+    use lambda_runtime_api_client::body::Body;
 
     let work = async {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Empty<bytes::Bytes>>();
-        let Ok(uri) = format!("http://127.0.0.1:{}{}", settings.port, settings.path).parse() else {
+        let Ok(base) = format!("http://127.0.0.1:{}", settings.port).parse() else {
+            return Fetched::Failed("the agent's address is not a valid URI".into());
+        };
+        let client = PooledClient::builder().with_endpoint(base).build();
+        let Ok(request) = lambda_runtime_api_client::build_request()
+            .method("GET")
+            .uri(settings.path.as_str())
+            .body(Body::empty())
+        else {
             return Fetched::Failed("the configuration path is not a valid URI".into());
         };
-        let response = match client.get(uri).await {
-            Ok(r) => r,
-            Err(e) if e.is_connect() => {
-                return Fetched::Failed("the agent refused the connection".into());
-            }
-            Err(_) => return Fetched::Failed("the agent's answer could not be read".into()),
+        let Ok(response) = client.call(request).await else {
+            return Fetched::Failed("the agent could not be reached".into());
         };
         let status = response.status().as_u16();
         let version = response
