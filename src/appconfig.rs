@@ -471,8 +471,14 @@ mod tests {
     #[test]
     fn the_metric_line_is_embedded_metric_format() {
         let v: serde_json::Value =
-            serde_json::from_str(&policy_rejected_metric(1_700_000_000_000)).unwrap();
+            serde_json::from_str(&policy_rejected_metric(1_700_000_000_000, "stack-pretoken"))
+                .unwrap();
         assert_eq!(v["_aws"]["CloudWatchMetrics"][0]["Namespace"], "pretoken");
+        assert_eq!(
+            v["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            serde_json::json!([["FunctionName"]])
+        );
+        assert_eq!(v["FunctionName"], "stack-pretoken");
         assert_eq!(
             v["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"],
             "PolicyRejected"
