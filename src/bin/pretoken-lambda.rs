@@ -1,12 +1,12 @@
 //! The Lambda function: set up logging, load the policy once (or fetch it
 //! from AWS AppConfig's agent, `appconfig.rs`), run the handler.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use pretoken::appconfig::{self, Change, Refresh, Settings};
 use pretoken::{Trigger, TriggerError, json};
-use serde_json::value::RawValue;
 use tracing::level_filters::LevelFilter;
 
 #[tokio::main(flavor = "current_thread")]
@@ -54,9 +54,9 @@ async fn from_appconfig(settings: Settings) -> Result<(), Error> {
                     let change = refresh.apply(fetched, now);
                     report(&change, refresh.current().map(|l| l.version.as_str()));
                 }
-                refresh.current().cloned()
+                refresh.current().map(|l| Arc::clone(&l.trigger))
             };
-            let Some(loaded) = loaded else {
+            let Some(trigger) = loaded else {
                 let e = TriggerError::PolicyUnavailable;
                 tracing::error!(
                     request_id,
@@ -65,13 +65,10 @@ async fn from_appconfig(settings: Settings) -> Result<(), Error> {
                 );
                 return Err(Diagnostic::from(e));
             };
-            // Serialised once, as the static path's answer is.
-            let output = loaded.trigger.respond_payload(event.payload, &request_id)?;
-            let text = serde_json::to_string(&output).map_err(|e| Diagnostic {
-                error_type: "InternalError".into(),
-                error_message: format!("the answer could not be written: {e}"),
-            })?;
-            RawValue::from_string(text).map_err(|e| Diagnostic {
+            // Written once into raw JSON (no tree, no re-parse), since the
+            // answer borrows the trigger this invocation holds.
+            let output = trigger.respond_payload(event.payload, &request_id)?;
+            serde_json::value::to_raw_value(&output).map_err(|e| Diagnostic {
                 error_type: "InternalError".into(),
                 error_message: format!("the answer could not be written: {e}"),
             })
