@@ -142,18 +142,23 @@ fn prefix(policy: &Policy) -> String {
     }
 }
 
-/// Places of the document's rules that change the access token.
-fn access_token_rules(document: &Policy) -> Vec<String> {
+/// `places` of every policy of the document, each prefixed with its route.
+fn over_documents(document: &Policy, places: fn(&Policy) -> Vec<String>) -> Vec<String> {
     document
         .documents()
         .into_iter()
         .flat_map(|p| {
             let pre = prefix(p);
-            access_token_rules_of(p)
+            places(p)
                 .into_iter()
                 .map(move |place| format!("{pre}{place}"))
         })
         .collect()
+}
+
+/// Places of the document's rules that change the access token.
+fn access_token_rules(document: &Policy) -> Vec<String> {
+    over_documents(document, access_token_rules_of)
 }
 
 fn access_token_rules_of(policy: &Policy) -> Vec<String> {
@@ -181,16 +186,7 @@ fn access_token_rules_of(policy: &Policy) -> Vec<String> {
 /// condition requires that trigger source (not under a `not`, where naming
 /// it excludes machine clients instead).
 fn client_credentials_rules(document: &Policy) -> Vec<String> {
-    document
-        .documents()
-        .into_iter()
-        .flat_map(|p| {
-            let pre = prefix(p);
-            client_credentials_rules_of(p)
-                .into_iter()
-                .map(move |place| format!("{pre}{place}"))
-        })
-        .collect()
+    over_documents(document, client_credentials_rules_of)
 }
 
 fn client_credentials_rules_of(policy: &Policy) -> Vec<String> {
