@@ -17,9 +17,10 @@ check: ## Validate the built-in policy and every example policy
 	cargo run --quiet -- check
 	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
 
-schema: ## Rewrite policy.schema.json and policy.schema.draft-04.json from the code (a test fails when they differ)
+schema: ## Rewrite policy.schema.json, policy.schema.draft-04.json and the copy in template.yaml from the code (tests fail when they differ)
 	cargo run --quiet -- schema > policy.schema.json
 	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
+	python3 scripts/embed-schema.py
 
 test: tools unit policy-tests smoke appconfig e2e playground-test arm64-artifact sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, end to end, the playground in Chromium, the arm64 artifact under qemu, template lint, supply chain, fuzz smoke
 

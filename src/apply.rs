@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{RuleError, TriggerError};
 use crate::event::{EventView, Version};
+use crate::lookup::LookupResults;
 use crate::policy::{
     ClaimRule, CopyRule, IfMissing, Policy, ScopeRule, SourceKind, Template, group_override,
 };
@@ -67,16 +68,52 @@ pub fn apply_to_event<'p>(
     event: &Map<String, Value>,
     configured: Option<Version>,
 ) -> Result<Outcome<'p>, TriggerError> {
-    let view = EventView::parse(event)?;
+    apply_with_lookups(policy, event, configured, None)
+}
+
+/// [`apply_to_event`] with the results of the routed policy's lookups
+/// (`crate::lookup`). Without results, a policy's lookups are all
+/// unavailable. A rule that read an unavailable lookup which fails closed
+/// refuses the event, whatever else was decided.
+pub fn apply_with_lookups<'p>(
+    policy: &'p Policy,
+    event: &Map<String, Value>,
+    configured: Option<Version>,
+    lookups: Option<&LookupResults>,
+) -> Result<Outcome<'p>, TriggerError> {
+    let mut view = EventView::parse(event)?;
     let policy = policy
         .route(view.user_pool_id, view.client_id)
         .ok_or(TriggerError::NoPolicy)?;
-    refuse_if_denied(policy, &view)?;
+    let none;
+    if !policy.lookups.is_empty() {
+        view.lookups = Some(if let Some(l) = lookups {
+            l
+        } else {
+            none = LookupResults::unavailable(&policy.lookups);
+            &none
+        });
+    }
+    let decided = decide_event(policy, &view, configured);
+    match view.lookups.and_then(LookupResults::failed_read) {
+        Some(i) => Err(TriggerError::LookupUnavailable {
+            lookup: policy.lookups[i].name.clone(),
+        }),
+        None => decided,
+    }
+}
+
+fn decide_event<'p>(
+    policy: &'p Policy,
+    view: &EventView<'_>,
+    configured: Option<Version>,
+) -> Result<Outcome<'p>, TriggerError> {
+    refuse_if_denied(policy, view)?;
     let event_version = view.version.and_then(Version::from_event_field);
     let version = event_version
         .or(configured)
         .ok_or(TriggerError::UnknownVersion)?;
-    let decided = decide_allowed(policy, &view, version)?;
+    let decided = decide_allowed(policy, view, version)?;
     Ok(Outcome {
         response: decided.response,
         version,

@@ -189,6 +189,15 @@ pub enum TriggerError {
     /// issuing tokens without the intended suppressions must not happen.
     #[error("no token policy is configured for this app client")]
     NoPolicy,
+    /// A lookup the policy needs could not be read (timeout, throttling,
+    /// missing table, access denied, service error) and says
+    /// `"ifUnavailable": "fail"`: tokens without its claims must not be
+    /// issued. Names the lookup only; the kind of failure is logged.
+    #[error("the data for sign-in could not be read (lookup {lookup}); please try again")]
+    LookupUnavailable {
+        /// The lookup's name in the policy.
+        lookup: String,
+    },
 }
 
 impl TriggerError {
@@ -202,6 +211,7 @@ impl TriggerError {
             Self::UnknownVersion => "UnknownEventVersion",
             Self::NoPolicy => "NoMatchingPolicy",
             Self::PolicyUnavailable => "PolicyUnavailable",
+            Self::LookupUnavailable { .. } => "LookupUnavailable",
         }
     }
 }

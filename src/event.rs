@@ -104,6 +104,9 @@ pub struct EventView<'a> {
     pub scopes: Vec<&'a str>,
     /// `request.clientMetadata`, in event order (the calling app controls it).
     pub client_metadata: Vec<(&'a str, &'a str)>,
+    /// The results of the policy's lookups for this event (`lookup.rs`), when
+    /// it has any.
+    pub lookups: Option<&'a crate::lookup::LookupResults>,
 }
 
 impl<'a> EventView<'a> {
@@ -148,6 +151,16 @@ impl<'a> EventView<'a> {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
+    }
+
+    /// The value of `field` in the result of the policy's lookup `index`
+    /// (no value without results).
+    pub fn lookup_field(
+        &self,
+        index: usize,
+        field: &crate::policy::lookup::FieldPath,
+    ) -> Option<Value> {
+        self.lookups?.field(index, field)
     }
 
     /// The value of a client-metadata entry, if present.

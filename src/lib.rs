@@ -17,6 +17,7 @@ pub mod handler;
 pub mod json;
 #[cfg(feature = "logging")]
 pub mod logging;
+pub mod lookup;
 pub mod policy;
 pub mod policy_tests;
 pub mod preview;

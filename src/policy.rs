@@ -10,12 +10,13 @@
 //! evaluation side by side: `source.rs` (where a value comes from),
 //! `template.rs`, `transform.rs` (steps and their types), `condition.rs`
 //! (`when` and predicates), `groups.rs` (group and role overrides), `copy.rs`
-//! (`copyAttributes`), `routing.rs` (one document, many pools and clients). `parse.rs` reads the file and the rules that tie them
+//! (`copyAttributes`), `lookup.rs` (lookup declarations), `routing.rs` (one document, many pools and clients). `parse.rs` reads the file and the rules that tie them
 //! together; `apply.rs` is the conductor that evaluates a policy.
 
 mod condition;
 mod copy;
 mod groups;
+pub mod lookup;
 mod parse;
 pub mod reads;
 mod routing;
@@ -31,6 +32,7 @@ pub use copy::{COPY_FIELDS, CopyRule, Rename};
 pub use groups::{
     FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, group_override, is_role_arn,
 };
+pub use lookup::{DYNAMODB_FIELDS, LOOKUP_FIELDS};
 pub use parse::{CLAIM_FIELDS, DENY_FIELDS, FIELDS, SCOPE_FIELDS, SUPPRESS_FIELDS};
 pub use routing::{POOL_FIELDS, PoolRoutes, ROUTING_FIELDS, Routes};
 pub use source::{
@@ -53,6 +55,9 @@ pub const DEFAULT_POLICY_NAME: &str = "built-in policy.json";
 pub struct Policy {
     /// Free text for humans.
     pub description: Option<String>,
+    /// Named reads of data outside the event (DynamoDB, the user pool),
+    /// made before the rules are applied (`lookup.rs`).
+    pub lookups: Vec<lookup::Lookup>,
     /// Rules that refuse sign-in, decided before anything else.
     pub deny: Vec<DenyRule>,
     /// Suppression rules, in file order.

@@ -129,7 +129,7 @@ const CASES: &[(&str, &[&str])] = &[
     (
         r#"{"claims": [{"claim": "x"}]}"#,
         &[
-            "claims[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\" or \"object\"",
+            "claims[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\" or \"lookup\"",
         ],
     ),
     (
@@ -286,14 +286,14 @@ const NEW_FORMS: &[(&str, &[&str])] = &[
     (
         r#"{"claims": [{"claim": "t", "firstOf": [{"attribute": "a", "ifMissing": "skip"}]}]}"#,
         &[
-            "claims[0].firstOf[0].ifMissing: unknown field `ifMissing`; expected one of: attribute, value, template, groups, groupNames, context, clientMetadata, firstOf, object, transform, convert, separator, pick",
+            "claims[0].firstOf[0].ifMissing: unknown field `ifMissing`; expected one of: attribute, value, template, groups, groupNames, context, clientMetadata, firstOf, object, lookup, transform, convert, separator, pick, field",
         ],
     ),
     (
         r#"{"claims": [{"claim": "t", "firstOf": [{"atribute": "a"}]}]}"#,
         &[
             "claims[0].firstOf[0].atribute: unknown field `atribute`; did you mean `attribute`?",
-            "claims[0].firstOf[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\" or \"object\"",
+            "claims[0].firstOf[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\" or \"lookup\"",
         ],
     ),
     (
@@ -435,7 +435,7 @@ const NEW_FORMS: &[(&str, &[&str])] = &[
     (
         r#"{"claims": [{"claim": "t", "template": "{lookups.profile.orgId}"}]}"#,
         &[
-            "claims[0].template: placeholder `{lookups.profile.orgId}`: `lookups.` placeholders are not part of the policy language yet",
+            "claims[0].template: unknown lookup `profile`; declare it under the top-level \"lookups\"",
         ],
     ),
     (
@@ -449,6 +449,171 @@ const NEW_FORMS: &[(&str, &[&str])] = &[
         &["claims[0].transform[0].other: unknown field `other`; expected one of: map, default"],
     ),
 ];
+
+/// Lookups (`lookups`, the `lookup` source, `{lookups.…}`, conditions).
+const LOOKUP_FORMS: &[(&str, &[&str])] = &[
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}}}, "claims": [{"claim": "x", "lookup": "q"}]}"#,
+        &["claims[0].lookup: unknown lookup `q`; did you mean `p`?"],
+    ),
+    (
+        r#"{"lookups": {"profile": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}}}, "claims": [{"claim": "x", "lookup": "profil"}]}"#,
+        &["claims[0].lookup: unknown lookup `profil`; did you mean `profile`?"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}}}, "claims": [{"claim": "x", "template": "{lookups.q.y}"}]}"#,
+        &["claims[0].template: unknown lookup `q`; did you mean `p`?"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}}}, "claims": [{"claim": "x", "lookup": "p", "field": "a..b"}]}"#,
+        &[
+            "claims[0].lookup: field `a..b` has an empty segment: write names separated by single dots, as `name.first` or `tenants.0.id`",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}}}, "claims": [{"claim": "x", "attribute": "a", "field": "b"}]}"#,
+        &["claims[0].field: applies only to a \"lookup\" source"],
+    ),
+    (
+        r#"{"lookups": {"m": {"cognito": "adminGetUser"}}, "claims": [{"claim": "x", "lookup": "m", "field": "orgId"}]}"#,
+        &[
+            "claims[0].lookup: `orgId` is not a field of an adminGetUser lookup; it yields mfaEnabled, preferredMfa, mfaMethods, userStatus, enabled",
+        ],
+    ),
+    (
+        r#"{"lookups": {"m": {"cognito": "getUser"}}, "claims": [{"claim": "x", "lookup": "m"}]}"#,
+        &[
+            "lookups.m.cognito: must be \"adminGetUser\" (the one user-pool lookup), not \"getUser\"",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {}}}"#,
+        &[
+            "lookups.p: says nothing to read: give \"dynamodb\" (a table with a key or a query) or \"cognito\": \"adminGetUser\"",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"key": {"pk": "U#{sub}"}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &[
+            "lookups.p.dynamodb: names no \"table\": give its name or \"{env.NAME}\" (the variable the template sets)",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles"}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &[
+            "lookups.p.dynamodb: says neither \"key\" (GetItem: one item) nor \"query\" (Query: the items of a partition key)",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}, "query": {"pk": "x"}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &[
+            "lookups.p.dynamodb: has both \"key\" (one item) and \"query\" (items of a partition): use one",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}, "limit": 5}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.dynamodb.limit: applies only to a \"query\" (a \"key\" reads one item)"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "query": {"pk": "U#{sub}"}, "limit": 500}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.dynamodb.limit: must be a whole number from 1 to 100, not 500"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}, "timeoutMs": 5000}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.timeoutMs: must be a whole number from 1 to 2000, not 5000"],
+    ),
+    (
+        r#"{"lookups": {"a": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}, "timeoutMs": 2000}, "b": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}, "timeoutMs": 1500}}, "claims": [{"claim": "x", "lookup": "a"}, {"claim": "y", "lookup": "b"}]}"#,
+        &[
+            "lookups: the lookups' timeoutMs add up to 3500 ms, more than 3000: Cognito waits 5 seconds for the whole trigger, cold start included",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}, "ifUnavailable": "ignore"}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.ifUnavailable: must be \"fail\" or \"skip\", not \"ignore\""],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}}, "cacheSecs": 60}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.cacheSecs: unknown field `cacheSecs`; did you mean `cacheSeconds`?"],
+    ),
+    (
+        r#"{"lookups": {"a": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}, "b": {"dynamodb": {"table": "Profiles", "key": {"pk": "{lookups.a.id}"}}}}, "claims": [{"claim": "x", "lookup": "a"}, {"claim": "y", "lookup": "b"}]}"#,
+        &["lookups.b.dynamodb.key[\"pk\"]: a key cannot read another lookup: lookups do not chain"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": 5}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.dynamodb.key[\"pk\"]: a key value is a string template, not a number"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "P", "key": {"pk": "{sub}"}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.dynamodb.table: a table name is 3 to 255 letters, digits, `_`, `-` and `.`"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "{sub}", "key": {"pk": "{sub}"}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &[
+            "lookups.p.dynamodb.table: may hold only text and {env.NAME} placeholders: it is fixed when the function starts, not per user",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p.q": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}}}"#,
+        &[
+            "lookups.p.q: a lookup name is letters, digits, `_` and `-` (no dots: it is written `{lookups.NAME.FIELD}`)",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "query": {"sk": {"beginsWith": "T#"}}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.dynamodb.query: names no partition key: give {\"ATTRIBUTE\": \"VALUE\"}"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "query": {"pk": "a", "pk2": "b"}}}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &[
+            "lookups.p.dynamodb.query[\"pk2\"]: a query has one partition key: the other attribute must be a sort-key condition, {\"beginsWith\": \"PREFIX\"}",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}}, "claims": [{"claim": "x", "template": "{env.STAGE}"}]}"#,
+        &[
+            "claims[0].template: `{env.NAME}` placeholders are read only in a lookup's table name and region",
+        ],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}}, "claims": [{"claim": "x", "attribute": "a", "when": {"lookups": {"q": {"present": true}}}}]}"#,
+        &["claims[0].when.lookups[\"q\"]: unknown lookup `q`; did you mean `p`?"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}, "region": "EU West"}}, "claims": [{"claim": "x", "lookup": "p"}]}"#,
+        &["lookups.p.region: a region is written as `eu-west-1`"],
+    ),
+    (
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}}, "claims": [{"claim": "sub", "lookup": "p", "field": "id"}]}"#,
+        &[
+            "claims[0].claim: `sub` is reserved: Cognito sets it and does not let a trigger change it",
+        ],
+    ),
+    (
+        r#"{"lookups": [], "claims": [{"claim": "x", "attribute": "a"}]}"#,
+        &["lookups: must be an object, not an array"],
+    ),
+];
+
+#[test]
+fn catalogue_of_lookups() {
+    for (json, expected) in LOOKUP_FORMS {
+        assert_eq!(&problems(json), expected, "{json}");
+    }
+    assert!(LOOKUP_FORMS.len() >= 25);
+}
+
+#[test]
+fn a_lookup_nobody_uses_is_a_warning() {
+    let p = pretoken::Policy::from_json(
+        r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}}, "claims": [{"claim": "x", "attribute": "a"}]}"#,
+        "t",
+    )
+    .unwrap();
+    let w: Vec<String> = p.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(w, ["lookups.p: no rule uses this lookup: it is never made"]);
+}
 
 #[test]
 fn catalogue() {
@@ -563,6 +728,7 @@ fn structurally_invalid_policies_fail_the_schema() {
     let structural: Vec<&str> = CASES
         .iter()
         .chain(NEW_FORMS)
+        .chain(LOOKUP_FORMS)
         .filter(|(json, problems)| {
             serde_json::from_str::<serde_json::Value>(json).is_ok()
                 && !json.contains("\"claims\": [], \"claims\"")

@@ -11,6 +11,7 @@
 
 use serde_json::{Map, Value};
 
+use super::lookup::FieldPath;
 use super::parse::{Reader, join};
 use super::transform::{Pattern, matches_pattern};
 use crate::event::{EventView, type_name};
@@ -30,6 +31,9 @@ pub struct Condition {
     pub attributes: Vec<(String, Predicate)>,
     /// Predicates on client-metadata entries.
     pub client_metadata: Vec<(String, Predicate)>,
+    /// Predicates on lookup results: the lookup's index, its name, the field
+    /// (empty: the item itself).
+    pub lookups: Vec<(usize, String, FieldPath, Predicate)>,
     /// Conditions that must all hold.
     pub all: Vec<Condition>,
     /// Conditions of which one must hold.
@@ -66,6 +70,7 @@ pub const WHEN_FIELDS: &[&str] = &[
     "userPoolIds",
     "attributes",
     "clientMetadata",
+    "lookups",
     "all",
     "any",
     "not",
@@ -89,6 +94,19 @@ impl Condition {
 
     /// Whether the condition holds for this event.
     pub fn holds(&self, view: &EventView<'_>) -> bool {
+        self.holds_here(view)
+            && self
+                .lookups
+                .iter()
+                .all(|(i, _, field, p)| p.holds_json(view.lookup_field(*i, field).as_ref()))
+            && self.all.iter().all(|c| c.holds(view))
+            && (self.any.is_empty() || self.any.iter().any(|c| c.holds(view)))
+            && self.not.as_ref().is_none_or(|c| !c.holds(view))
+    }
+
+    /// The parts of this condition (not of `all`, `any`, `not`) that read
+    /// only the event.
+    fn holds_here(&self, view: &EventView<'_>) -> bool {
         let listed = |list: &[String], v: Option<&str>| {
             list.is_empty() || v.is_some_and(|v| list.iter().any(|x| x == v))
         };
@@ -108,9 +126,52 @@ impl Condition {
                 .client_metadata
                 .iter()
                 .all(|(key, p)| p.holds(view.client_metadata(key)))
-            && self.all.iter().all(|c| c.holds(view))
-            && (self.any.is_empty() || self.any.iter().any(|c| c.holds(view)))
-            && self.not.as_ref().is_none_or(|c| !c.holds(view))
+    }
+
+    /// Whether the condition holds before any lookup is made: `Some` when
+    /// the event alone decides it, `None` when it depends on a lookup.
+    pub fn decide_without_lookups(&self, view: &EventView<'_>) -> Option<bool> {
+        if !self.holds_here(view) {
+            return Some(false);
+        }
+        let mut unknown = !self.lookups.is_empty();
+        for c in &self.all {
+            match c.decide_without_lookups(view) {
+                Some(false) => return Some(false),
+                None => unknown = true,
+                Some(true) => {}
+            }
+        }
+        if !self.any.is_empty() {
+            let decided: Vec<Option<bool>> = self
+                .any
+                .iter()
+                .map(|c| c.decide_without_lookups(view))
+                .collect();
+            if !decided.contains(&Some(true)) {
+                if decided.contains(&None) {
+                    unknown = true;
+                } else {
+                    return Some(false);
+                }
+            }
+        }
+        if let Some(n) = &self.not {
+            match n.decide_without_lookups(view) {
+                Some(true) => return Some(false),
+                None => unknown = true,
+                Some(false) => {}
+            }
+        }
+        if unknown { None } else { Some(true) }
+    }
+
+    /// The lookups the condition reads (indexes, repeats possible).
+    pub fn lookups_read(&self, out: &mut Vec<usize>) {
+        out.extend(self.lookups.iter().map(|(i, ..)| *i));
+        for c in self.all.iter().chain(&self.any).chain(self.not.as_deref()) {
+            c.lookups_read(out);
+        }
     }
 
     /// Whether the condition reads client metadata anywhere.
@@ -126,6 +187,32 @@ impl Condition {
 }
 
 impl Predicate {
+    /// Whether the predicate holds for a lookup's JSON value: strings as
+    /// they are, numbers and booleans as their JSON text, a list when one
+    /// of its items does; `null` is no value; an object only satisfies
+    /// `"present": true`.
+    pub fn holds_json(&self, value: Option<&Value>) -> bool {
+        match value {
+            None | Some(Value::Null) => self.holds(None),
+            Some(Value::String(s)) => self.holds(Some(s)),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => self.holds(Some(&v.to_string())),
+            Some(Value::Array(items)) => {
+                self.present != Some(false)
+                    && items
+                        .iter()
+                        .any(|i| !i.is_array() && self.holds_json(Some(i)))
+            }
+            Some(Value::Object(_)) => {
+                self.present != Some(false)
+                    && self.equals.is_none()
+                    && self.one_of.is_empty()
+                    && self.starts_with.is_none()
+                    && self.ends_with.is_none()
+                    && self.matches.is_none()
+            }
+        }
+    }
+
     /// Whether the predicate holds for a value (`None`: absent).
     pub fn holds(&self, value: Option<&str>) -> bool {
         let Some(v) = value else {
@@ -204,7 +291,9 @@ impl Reader {
         if !client_metadata.is_empty() {
             self.client_metadata_warning(&join(path, "clientMetadata"));
         }
+        let lookups = self.lookup_predicates(w, path);
         Condition {
+            lookups,
             client_ids: self.strings(w, path, "clientIds"),
             trigger_sources: self.strings(w, path, "triggerSources"),
             groups,
@@ -248,6 +337,26 @@ impl Reader {
             }
         }
         out
+    }
+
+    /// `"lookups": {"NAME": PREDICATE, "NAME.FIELD": PREDICATE}`.
+    fn lookup_predicates(
+        &mut self,
+        w: &Map<String, Value>,
+        path: &str,
+    ) -> Vec<(usize, String, FieldPath, Predicate)> {
+        self.predicates(w, path, "lookups")
+            .into_iter()
+            .filter_map(|(key, pred)| {
+                let p = format!("{}[{key:?}]", join(path, "lookups"));
+                let (name, field) = match key.split_once('.') {
+                    Some((n, f)) => (n, Some(f)),
+                    None => (key.as_str(), None),
+                };
+                let (index, field) = self.lookup_ref(name, field, &p)?;
+                Some((index, name.to_owned(), field, pred))
+            })
+            .collect()
     }
 
     fn predicate(&mut self, v: &Value, path: &str) -> Option<Predicate> {

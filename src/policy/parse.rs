@@ -24,6 +24,7 @@ use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
 pub const FIELDS: &[&str] = &[
     "$schema",
     "description",
+    "lookups",
     "deny",
     "suppress",
     "claims",
@@ -47,10 +48,12 @@ pub const CLAIM_FIELDS: &[&str] = &[
     "clientMetadata",
     "firstOf",
     "object",
+    "lookup",
     "transform",
     "convert",
     "separator",
     "pick",
+    "field",
     "ifMissing",
     "default",
     "tokens",
@@ -100,6 +103,7 @@ impl Reader {
     pub(super) fn policy_at(&mut self, root: &Map<String, Value>, prefix: &str) -> Policy {
         self.known_fields(root, prefix, FIELDS);
         let description = self.opt_string(root, prefix, "description");
+        let lookups = self.lookups(root, prefix);
         let deny = self.list(root, prefix, "deny", Reader::deny_rule);
         let suppress = self.list(root, prefix, "suppress", Reader::suppress_rule);
         let claims = self.list(root, prefix, "claims", Reader::claim_rule);
@@ -114,6 +118,7 @@ impl Reader {
             Some(v) => self.role_filter(v, &join(prefix, "roles")),
         };
         self.cross_checks(&suppress, &claims, &scopes);
+        self.unused_lookups(prefix);
         if deny.is_empty()
             && suppress.is_empty()
             && claims.is_empty()
@@ -129,6 +134,7 @@ impl Reader {
         }
         Policy {
             description,
+            lookups,
             deny: strip(deny),
             suppress: strip(suppress),
             claims: strip(claims),
@@ -169,6 +175,8 @@ pub(super) fn join(parent: &str, key: &str) -> String {
 pub(super) struct Reader {
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
+    /// The lookups of the policy being read (`lookup.rs`).
+    pub(super) declared: Vec<super::lookup::Declared>,
 }
 
 impl Reader {

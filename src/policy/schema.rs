@@ -87,6 +87,14 @@ fn source_properties() -> Map<String, Value> {
             "pick",
             json!({"enum": ["merge", "first"], "description": "With \"groups\": merge every matching group's value (default), or take the first in policy order."}),
         ),
+        (
+            "lookup",
+            json!({"$ref": "#/$defs/lookupName", "description": "A lookup declared in \"lookups\": its item (or, for a query, the list of items)."}),
+        ),
+        (
+            "field",
+            json!({"type": "string", "minLength": 1, "pattern": "^[^.]+(\\.[^.]+)*$", "description": "With \"lookup\": a dotted path into the item (`name.first`, `tenants.0.id`); for a query, that field of each item, as a list."}),
+        ),
     ] {
         p.insert(k.to_owned(), v);
     }
@@ -137,6 +145,42 @@ fn steps() -> Value {
     })
 }
 
+/// The definitions of `lookups` (`lookup.rs`).
+fn lookup_defs() -> Value {
+    json!({
+            "lookupName": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+            "lookup": {
+                "type": "object",
+                "additionalProperties": false,
+                "oneOf": [{"required": ["dynamodb"]}, {"required": ["cognito"]}],
+                "description": "One lookup: a DynamoDB item or query, or the user pool's AdminGetUser.",
+                "properties": {
+                    "dynamodb": {"$ref": "#/$defs/dynamodb"},
+                    "cognito": {"enum": ["adminGetUser"], "description": "AdminGetUser for the event's pool and user: mfaEnabled, preferredMfa, mfaMethods, userStatus, enabled."},
+                    "region": {"type": "string", "minLength": 1, "description": "The region, when not the function's own (AWS_REGION); may be {env.NAME}."},
+                    "timeoutMs": {"type": "integer", "minimum": 1, "maximum": 2000, "description": "The bound on the read, retries included (default 300; at most 3,000 over a policy's lookups)."},
+                    "cacheSeconds": {"type": "integer", "minimum": 0, "maximum": 86400, "description": "How long a warm environment reuses a result (default 0: never)."},
+                    "ifUnavailable": {"enum": ["fail", "skip"], "description": "A failed read (timeout, throttling, missing table, access denied, error): refuse tokens (default), or no value."}
+                }
+            },
+            "dynamodb": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["table"],
+                "oneOf": [{"required": ["key"]}, {"required": ["query"]}],
+                "properties": {
+                    "table": {"type": "string", "minLength": 1, "description": "The table: its name, or {env.NAME}."},
+                    "key": {"type": "object", "minProperties": 1, "maxProperties": 2, "additionalProperties": {"type": "string", "minLength": 1}, "description": "GetItem: the whole key, attribute to a template over the event."},
+                    "query": {"type": "object", "minProperties": 1, "maxProperties": 2, "not": {"additionalProperties": {"type": "object"}}, "additionalProperties": {"oneOf": [{"type": "string", "minLength": 1}, {"type": "object", "required": ["beginsWith"], "additionalProperties": false, "properties": {"beginsWith": {"type": "string", "minLength": 1}}}]}, "description": "Query: the partition key (a template), and optionally a sort key {\"beginsWith\": TEMPLATE}."},
+                    "index": {"type": "string", "minLength": 1, "description": "A global secondary index to query."},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "The most items a query reads (default 10)."},
+                    "descending": {"type": "boolean", "description": "Sort-key order reversed."},
+                    "region": {"type": "string", "minLength": 1}
+                }
+            }
+    })
+}
+
 /// The whole schema.
 #[allow(clippy::too_many_lines)]
 pub fn schema() -> Value {
@@ -160,7 +204,7 @@ pub fn schema() -> Value {
     ] {
         claim.insert(k.to_owned(), v);
     }
-    json!({
+    let mut whole = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "pretoken policy",
@@ -195,6 +239,7 @@ pub fn schema() -> Value {
         "properties": {
             "$schema": {"type": "string", "description": "For editors; ignored by the loader."},
             "description": {"type": "string", "description": "Free text for humans."},
+            "lookups": {"type": "object", "additionalProperties": {"$ref": "#/$defs/lookup"}, "description": "Named reads of data outside the event (DynamoDB, the user pool), made only when a rule that reads them applies."},
             "deny": {"type": "array", "items": {"$ref": "#/$defs/deny"}, "description": "Rules that refuse sign-in, decided before anything else."},
             "suppress": {"type": "array", "items": {"$ref": "#/$defs/suppress"}, "description": "Claims to remove from tokens."},
             "claims": {"type": "array", "items": {"$ref": "#/$defs/claim"}, "description": "Claims to add or override; where several set one claim, the last with a value wins."},
@@ -223,6 +268,7 @@ pub fn schema() -> Value {
                     "userPoolIds": strings(1),
                     "attributes": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "Attribute name to PREDICATE."},
                     "clientMetadata": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "Client-metadata key to PREDICATE."},
+                    "lookups": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "`NAME` (the item) or `NAME.FIELD` to PREDICATE; values compare as text, a list when one item does."},
                     "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/when"}},
                     "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/when"}},
                     "not": {"$ref": "#/$defs/when"}
@@ -330,7 +376,11 @@ pub fn schema() -> Value {
             "roleArn": {"type": "string", "pattern": "^arn:[a-z-]+:iam::[0-9]{12}:role/\\S+$"},
             "roleArnPattern": {"type": "string", "pattern": "^arn:[^*]*\\*?$"}
         }
-    })
+    });
+    if let (Some(defs), Value::Object(more)) = (whole["$defs"].as_object_mut(), lookup_defs()) {
+        defs.extend(more);
+    }
+    whole
 }
 
 /// The largest schema AWS `AppConfig` takes as a `JSON_SCHEMA` validator.
@@ -398,9 +448,9 @@ pub fn draft04() -> Value {
 mod tests {
     use super::*;
     use crate::policy::{
-        CLAIM_FIELDS, COPY_FIELDS, DENY_FIELDS, FIELDS, GROUP_FIELDS, OBJECT_STEPS, POOL_FIELDS,
-        PREDICATE_FIELDS, ROLE_FIELDS, ROUTING_FIELDS, SCOPE_FIELDS, SOURCE_OPTIONS,
-        SUPPRESS_FIELDS, WHEN_FIELDS,
+        CLAIM_FIELDS, COPY_FIELDS, DENY_FIELDS, DYNAMODB_FIELDS, FIELDS, GROUP_FIELDS,
+        LOOKUP_FIELDS, OBJECT_STEPS, POOL_FIELDS, PREDICATE_FIELDS, ROLE_FIELDS, ROUTING_FIELDS,
+        SCOPE_FIELDS, SOURCE_OPTIONS, SUPPRESS_FIELDS, WHEN_FIELDS,
     };
 
     fn keys(v: &Value) -> Vec<String> {
@@ -445,6 +495,8 @@ mod tests {
             ("copy", COPY_FIELDS),
             ("groups", GROUP_FIELDS),
             ("roles", ROLE_FIELDS),
+            ("lookup", LOOKUP_FIELDS),
+            ("dynamodb", DYNAMODB_FIELDS),
         ] {
             assert_eq!(keys(&d[def]["properties"]), sorted(fields), "{def}");
         }

@@ -30,9 +30,10 @@ pub const SOURCE_KEYS: &[&str] = &[
     "clientMetadata",
     "firstOf",
     "object",
+    "lookup",
 ];
 /// The options a source may carry besides its key.
-pub const SOURCE_OPTIONS: &[&str] = &["transform", "convert", "separator", "pick"];
+pub const SOURCE_OPTIONS: &[&str] = &["transform", "convert", "separator", "pick", "field"];
 
 /// A source of a value, with its steps and conversion.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +74,16 @@ pub enum SourceKind {
     FirstOf(Vec<Source>),
     /// An object built from sources; members without a value are left out.
     Object(Vec<(String, Source)>),
+    /// A field of a lookup's result (`lookup.rs`); of a query's, that field
+    /// of each item, as a list.
+    Lookup {
+        /// The lookup's index in its policy.
+        lookup: usize,
+        /// Its name.
+        name: String,
+        /// The field (empty: the whole item, or the list of items).
+        field: super::lookup::FieldPath,
+    },
 }
 
 /// How a `groups` map combines the values of several groups.
@@ -252,6 +263,7 @@ impl SourceKind {
                 }
                 None
             }
+            Self::Lookup { lookup, field, .. } => view.lookup_field(*lookup, field),
             Self::Object(members) => {
                 let mut out = Map::new();
                 for (key, s) in members {
@@ -271,6 +283,8 @@ impl SourceKind {
             Self::ClientMetadata(key) => format!("client metadata entry {key}"),
             Self::Context(field) => format!("event field {}", field.name()),
             Self::Template(_) => "the template's text".to_owned(),
+            Self::Lookup { name, field, .. } if field.0.is_empty() => format!("lookup {name}"),
+            Self::Lookup { name, field, .. } => format!("lookup {name} field {}", field.text()),
             _ => "the value".to_owned(),
         }
     }
@@ -376,7 +390,7 @@ impl Reader {
             [] => {
                 self.err(
                     path,
-                    "gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\" or \"object\"",
+                    "gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\" or \"lookup\"",
                 );
                 return None;
             }
@@ -393,6 +407,9 @@ impl Reader {
         };
         let p = join(path, key);
         let kind = self.source_kind(obj, key, &p)?;
+        if key != "lookup" && obj.contains_key("field") {
+            self.err(&join(path, "field"), "applies only to a \"lookup\" source");
+        }
         if key != "groups" && obj.contains_key("pick") {
             self.err(&join(path, "pick"), "applies only to a \"groups\" source");
         }
@@ -434,6 +451,7 @@ impl Reader {
             | SourceKind::Context(_)
             | SourceKind::ClientMetadata(_) => Ty::Str,
             SourceKind::GroupNames(_) => Ty::Strings,
+            SourceKind::Lookup { .. } => Ty::Any,
             SourceKind::Object(_) => Ty::Obj,
             SourceKind::FirstOf(s) => s.iter().map(|s| s.ty).reduce(Ty::join).unwrap_or(Ty::Any),
             SourceKind::Groups { map, pick } => match pick {
@@ -475,6 +493,7 @@ impl Reader {
         match key {
             "value" => Some(SourceKind::Value(v.clone())),
             "attribute" => self.non_empty_text(v, p).map(SourceKind::Attribute),
+            "lookup" => self.lookup_source(obj, v, p),
             "template" => {
                 let text = self.non_empty_text(v, p)?;
                 self.template(&text, p).map(SourceKind::Template)
@@ -548,6 +567,36 @@ impl Reader {
                 Some(SourceKind::Groups { map, pick })
             }
         }
+    }
+
+    /// `"lookup": NAME` with its `"field"`.
+    fn lookup_source(
+        &mut self,
+        obj: &Map<String, Value>,
+        v: &Value,
+        p: &str,
+    ) -> Option<SourceKind> {
+        let name = self.non_empty_text(v, p)?;
+        let field = match obj.get("field") {
+            None => None,
+            Some(Value::String(f)) => Some(f.as_str()),
+            Some(other) => {
+                let fp = p
+                    .rsplit_once('.')
+                    .map_or_else(|| "field".to_owned(), |(parent, _)| join(parent, "field"));
+                self.err(
+                    &fp,
+                    format!("must be a string (a dotted path), not {}", type_name(other)),
+                );
+                return None;
+            }
+        };
+        let (lookup, field) = self.lookup_ref(&name, field, p)?;
+        Some(SourceKind::Lookup {
+            lookup,
+            name,
+            field,
+        })
     }
 
     fn pick(&mut self, obj: &Map<String, Value>, groups_path: &str) -> Pick {

@@ -2,11 +2,14 @@
 //!
 //! Contract: a template is parsed once when the policy loads; `{NAME}` is a
 //! user attribute, `{context.FIELD}` an event field, `{clientMetadata.KEY}` a
-//! client-metadata entry, `{{` and `}}` literal braces. Rendering gives
+//! client-metadata entry, `{lookups.NAME.FIELD}` a field of a lookup's result
+//! (`lookup.rs`), `{env.NAME}` an environment variable (only in a lookup's
+//! table name and region), `{{` and `}}` literal braces. Rendering gives
 //! `None` when any placeholder has no value: a missing value is never
 //! interpolated as empty or "undefined" text. An empty attribute value is a
 //! value (the empty string).
 
+use super::lookup::FieldPath;
 use super::source::ContextField;
 use crate::event::EventView;
 
@@ -30,6 +33,19 @@ pub enum Part {
     Context(ContextField),
     /// `{clientMetadata.KEY}`: an entry the calling app sent.
     ClientMetadata(String),
+    /// `{lookups.NAME.FIELD}`: a field of a lookup's result (strings,
+    /// numbers and booleans render as text; anything else has no value).
+    Lookup {
+        /// The lookup's index in its policy (set when the policy loads).
+        lookup: usize,
+        /// Its name.
+        name: String,
+        /// The field (empty: the whole result).
+        field: FieldPath,
+    },
+    /// `{env.NAME}`: an environment variable, read when the function starts
+    /// (lookup tables and regions only).
+    Env(String),
 }
 
 impl Template {
@@ -112,6 +128,14 @@ impl Template {
                 Part::Attribute(name) => out.push_str(view.attribute(name)?),
                 Part::Context(field) => out.push_str(field.read(view)?),
                 Part::ClientMetadata(key) => out.push_str(view.client_metadata(key)?),
+                Part::Lookup { lookup, field, .. } => match view.lookup_field(*lookup, field)? {
+                    serde_json::Value::String(s) => out.push_str(&s),
+                    v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
+                        out.push_str(&v.to_string());
+                    }
+                    _ => return None,
+                },
+                Part::Env(_) => return None,
             }
         }
         Some(out)
@@ -144,12 +168,28 @@ fn placeholder(name: &str) -> Result<Part, String> {
             Err("`{clientMetadata.}` names no key".into())
         };
     }
-    for reserved in ["lookups.", "env."] {
-        if name.starts_with(reserved) {
-            return Err(format!(
-                "placeholder `{{{name}}}`: `{reserved}` placeholders are not part of the policy language yet"
-            ));
+    if let Some(rest) = name.strip_prefix("lookups.") {
+        let (lookup, field) = rest.split_once('.').unwrap_or((rest, ""));
+        if lookup.is_empty() {
+            return Err("`{lookups.}` names no lookup: write `{lookups.NAME.FIELD}`".into());
         }
+        let field = if field.is_empty() {
+            FieldPath::default()
+        } else {
+            FieldPath::parse(field).map_err(|e| format!("placeholder `{{{name}}}`: field {e}"))?
+        };
+        return Ok(Part::Lookup {
+            lookup: usize::MAX,
+            name: lookup.to_owned(),
+            field,
+        });
+    }
+    if let Some(var) = name.strip_prefix("env.") {
+        return if name_ok(var) {
+            Ok(Part::Env(var.to_owned()))
+        } else {
+            Err("`{env.}` names no variable".into())
+        };
     }
     Ok(Part::Attribute(name.to_owned()))
 }
@@ -201,7 +241,9 @@ mod tests {
             "{a{b}}",
             "{context.foo}",
             "{clientMetadata.}",
-            "{lookups.p.x}",
+            "{lookups.}",
+            "{lookups.p..x}",
+            "{env.}",
         ] {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }

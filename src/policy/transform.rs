@@ -628,9 +628,26 @@ impl Reader {
     /// A template, or a problem at `path`.
     pub(super) fn template(&mut self, text: &str, path: &str) -> Option<Template> {
         match Template::parse(text) {
-            Ok(t) => {
+            Ok(mut t) => {
                 if t.reads_client_metadata() {
                     self.client_metadata_warning(path);
+                }
+                for part in &mut t.parts {
+                    match part {
+                        super::Part::Env(_) => {
+                            self.err(path, "`{env.NAME}` placeholders are read only in a lookup's table name and region");
+                            return None;
+                        }
+                        super::Part::Lookup {
+                            lookup,
+                            name,
+                            field,
+                        } => {
+                            let field = (!field.0.is_empty()).then(|| field.text());
+                            *lookup = self.lookup_ref(name, field.as_deref(), path)?.0;
+                        }
+                        _ => {}
+                    }
                 }
                 Some(t)
             }

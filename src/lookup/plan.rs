@@ -1,0 +1,344 @@
+//! Which lookups one event needs, and their requests rendered.
+//!
+//! Contract: a lookup is planned only when a rule that reads it (in its
+//! source, its templates, its transform steps or its condition) may apply:
+//! its condition holds, or depends on a lookup, and its tokens are issued
+//! for this event (no ID-token-only rule on client credentials, no
+//! access-token-only claim on V1). A lookup whose key has a placeholder
+//! without value, or an `adminGetUser` without a user, is not made: it reads
+//! as no value (not as unavailable). Table names and regions are those the
+//! configuration resolved.
+
+use super::{Bounds, Fetched, LookupResults};
+use crate::event::{EventView, Version};
+use crate::policy::lookup::{Lookup, LookupKind};
+use crate::policy::{Condition, Part, Policy, Source, SourceKind, Step, Template, Tokens};
+
+/// The lookups to make for one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The requests to make, each once.
+    pub requests: Vec<Planned>,
+    /// The results so far: lookups not made are already decided.
+    pub results: LookupResults,
+}
+
+/// One lookup to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// Its index in the policy's lookups.
+    pub index: usize,
+    /// Its name (safe to log).
+    pub name: String,
+    /// Time and cache bounds.
+    pub bounds: Bounds,
+    /// The request, rendered (holds key values: never log it).
+    pub request: Request,
+}
+
+/// A rendered request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Request {
+    /// DynamoDB `GetItem`.
+    Get {
+        /// The table.
+        table: String,
+        /// The region, when not the function's own.
+        region: Option<String>,
+        /// Key attributes and their string values.
+        key: Vec<(String, String)>,
+    },
+    /// DynamoDB `Query`.
+    Query {
+        /// The table.
+        table: String,
+        /// The region, when not the function's own.
+        region: Option<String>,
+        /// A global secondary index.
+        index: Option<String>,
+        /// The partition key and its value.
+        partition: (String, String),
+        /// A sort key and the prefix of its values.
+        sort_begins_with: Option<(String, String)>,
+        /// The most items read.
+        limit: u32,
+        /// Sort-key order reversed.
+        descending: bool,
+    },
+    /// Cognito `AdminGetUser`.
+    AdminGetUser {
+        /// The event's pool.
+        user_pool_id: String,
+        /// The event's user.
+        user_name: String,
+        /// The region: the lookup's, else the event's.
+        region: Option<String>,
+    },
+}
+
+impl Request {
+    /// The cache key: the kind, region, table (or pool) and rendered key.
+    /// It holds key values: it stays in memory and is never written.
+    pub fn cache_key(&self) -> String {
+        let mut k = String::new();
+        let mut push = |s: &str| {
+            k.push_str(s);
+            k.push('\u{0}');
+        };
+        match self {
+            Self::Get { table, region, key } => {
+                push("get");
+                push(region.as_deref().unwrap_or(""));
+                push(table);
+                for (a, v) in key {
+                    push(a);
+                    push(v);
+                }
+            }
+            Self::Query {
+                table,
+                region,
+                index,
+                partition,
+                sort_begins_with,
+                limit,
+                descending,
+            } => {
+                push("query");
+                push(region.as_deref().unwrap_or(""));
+                push(table);
+                push(index.as_deref().unwrap_or(""));
+                push(&partition.0);
+                push(&partition.1);
+                if let Some((a, v)) = sort_begins_with {
+                    push(a);
+                    push(v);
+                }
+                push(&limit.to_string());
+                push(if *descending { "desc" } else { "asc" });
+            }
+            Self::AdminGetUser {
+                user_pool_id,
+                user_name,
+                region,
+            } => {
+                push("adminGetUser");
+                push(region.as_deref().unwrap_or(""));
+                push(user_pool_id);
+                push(user_name);
+            }
+        }
+        k
+    }
+}
+
+/// The lookups `policy` (already routed) needs for the event in `view`.
+/// `configured` is the pool's `LambdaVersion`, used when the event's own
+/// version is not one Cognito sends.
+pub fn plan(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) -> Plan {
+    let mut results = LookupResults::new(&policy.lookups);
+    if policy.lookups.is_empty() {
+        return Plan {
+            requests: Vec::new(),
+            results,
+        };
+    }
+    let needed = needed(policy, view, configured);
+    let mut requests = Vec::new();
+    for (index, lookup) in policy.lookups.iter().enumerate() {
+        if !needed[index] {
+            continue;
+        }
+        match render(lookup, view) {
+            Some(request) => requests.push(Planned {
+                index,
+                name: lookup.name.clone(),
+                bounds: Bounds {
+                    timeout: lookup.timeout,
+                    cache: lookup.cache,
+                },
+                request,
+            }),
+            None => results.set(index, Fetched::NotMade),
+        }
+    }
+    Plan { requests, results }
+}
+
+fn render(lookup: &Lookup, view: &EventView<'_>) -> Option<Request> {
+    let resolved = |t: &crate::policy::lookup::EnvText| t.resolved.clone();
+    let region = match &lookup.region {
+        Some(r) => Some(resolved(r)?),
+        None => None,
+    };
+    Some(match &lookup.kind {
+        LookupKind::Get { table, key } => Request::Get {
+            table: resolved(table)?,
+            region,
+            key: key
+                .iter()
+                .map(|(a, t)| Some((a.clone(), t.render(view)?)))
+                .collect::<Option<_>>()?,
+        },
+        LookupKind::Query {
+            table,
+            index,
+            partition,
+            sort_begins_with,
+            limit,
+            descending,
+        } => Request::Query {
+            table: resolved(table)?,
+            region,
+            index: index.clone(),
+            partition: (partition.0.clone(), partition.1.render(view)?),
+            sort_begins_with: match sort_begins_with {
+                Some((a, t)) => Some((a.clone(), t.render(view)?)),
+                None => None,
+            },
+            limit: *limit,
+            descending: *descending,
+        },
+        LookupKind::AdminGetUser => {
+            if view.is_client_credentials() {
+                return None;
+            }
+            Request::AdminGetUser {
+                user_pool_id: view.user_pool_id?.to_owned(),
+                user_name: view.user_name?.to_owned(),
+                region: region.or_else(|| view.region.map(str::to_owned)),
+            }
+        }
+    })
+}
+
+/// For each lookup, whether a rule that may apply reads it.
+fn needed(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) -> Vec<bool> {
+    let mut out = vec![false; policy.lookups.len()];
+    let version = view
+        .version
+        .and_then(Version::from_event_field)
+        .or(configured);
+    let client_credentials = view.is_client_credentials();
+    let issued = |t: Tokens| {
+        let id = t.id && !client_credentials;
+        let access = t.access && version.is_none_or(Version::has_access_token_rules);
+        id || access
+    };
+    let mut visit = |when: &Condition, sources: &[&Source], templates: &[&Template]| {
+        if when.decide_without_lookups(view) == Some(false) {
+            return;
+        }
+        let mut read = Vec::new();
+        when.lookups_read(&mut read);
+        for s in sources {
+            source_reads(s, &mut read);
+        }
+        for t in templates {
+            template_reads(t, &mut read);
+        }
+        for i in read {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = true;
+            }
+        }
+    };
+    for d in &policy.deny {
+        visit(&d.when, &[], &[]);
+    }
+    for s in &policy.suppress {
+        visit(&s.when, &[], &[]);
+    }
+    for c in &policy.copy_attributes {
+        visit(&c.when, &[], &[]);
+    }
+    for c in policy.claims.iter().filter(|c| issued(c.tokens)) {
+        visit(&c.when, &[&c.source], &[]);
+    }
+    for s in &policy.scopes {
+        let templates: Vec<&Template> = s.add.iter().collect();
+        visit(&s.when, &[], &templates);
+    }
+    if let Some(g) = &policy.groups {
+        visit(&g.when, &g.add_from.iter().collect::<Vec<_>>(), &[]);
+    }
+    if let Some(r) = &policy.roles {
+        visit(&r.when, &r.preferred.iter().collect::<Vec<_>>(), &[]);
+    }
+    out
+}
+
+fn source_reads(s: &Source, out: &mut Vec<usize>) {
+    match &s.kind {
+        SourceKind::Lookup { lookup, .. } => out.push(*lookup),
+        SourceKind::Template(t) => template_reads(t, out),
+        SourceKind::FirstOf(list) => list.iter().for_each(|s| source_reads(s, out)),
+        SourceKind::Object(members) => members.iter().for_each(|(_, s)| source_reads(s, out)),
+        _ => {}
+    }
+    for step in &s.transform {
+        if let Step::Prefix(t) | Step::Suffix(t) = step {
+            template_reads(t, out);
+        }
+    }
+}
+
+fn template_reads(t: &Template, out: &mut Vec<usize>) {
+    for p in &t.parts {
+        if let Part::Lookup { lookup, .. } = p {
+            out.push(*lookup);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn planned(policy: &str, event: &serde_json::Value) -> Vec<String> {
+        let p = Policy::from_json(policy, "t").unwrap();
+        let view = EventView::parse(event.as_object().unwrap()).unwrap();
+        plan(&p, &view, None)
+            .requests
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    }
+
+    #[test]
+    fn plans_only_what_applicable_rules_read() {
+        let policy = r#"{"lookups": {
+            "a": {"dynamodb": {"table": "Tab", "key": {"pk": "U#{sub}"}}},
+            "b": {"dynamodb": {"table": "Tab", "key": {"pk": "{custom:none}"}}},
+            "c": {"dynamodb": {"table": "Tab", "query": {"pk": "{sub}", "sk": {"beginsWith": "T#"}}}},
+            "d": {"cognito": "adminGetUser"},
+            "e": {"dynamodb": {"table": "Tab", "key": {"pk": "{sub}"}}}},
+          "claims": [
+            {"claim": "x", "lookup": "a", "field": "f"},
+            {"claim": "y", "lookup": "b"},
+            {"claim": "z", "template": "{lookups.c.t}", "when": {"groups": ["admins"]}},
+            {"claim": "w", "lookup": "e", "tokens": ["access"]}],
+          "deny": [{"when": {"lookups": {"d.mfaEnabled": {"equals": "false"}}}, "message": "Set up MFA"}]}"#;
+        let v2 = json!({"version": "2", "triggerSource": "TokenGeneration_Authentication",
+            "userPoolId": "us-east-1_X", "userName": "u",
+            "request": {"userAttributes": {"sub": "s1"}, "groupConfiguration": {"groupsToOverride": []}}});
+        assert_eq!(planned(policy, &v2), ["a", "d", "e"]);
+        let mut v1 = v2.clone();
+        v1["version"] = json!("1");
+        v1["request"]["groupConfiguration"]["groupsToOverride"] = json!(["admins"]);
+        assert_eq!(planned(policy, &v1), ["a", "c", "d"]);
+    }
+
+    #[test]
+    fn cache_keys_differ_by_every_part() {
+        let get = |t: &str, v: &str| Request::Get {
+            table: t.into(),
+            region: None,
+            key: vec![("pk".into(), v.into())],
+        };
+        assert_ne!(get("T", "a").cache_key(), get("T", "b").cache_key());
+        assert_ne!(get("T", "a").cache_key(), get("U", "a").cache_key());
+        assert_eq!(get("T", "a").cache_key(), get("T", "a").cache_key());
+    }
+}
