@@ -210,21 +210,27 @@ impl Refresh {
         if self.current.is_some() && self.rejected.as_deref() == Some(version.as_str()) {
             return Change::Unchanged;
         }
+        let name = format!("AppConfig version {version}");
+        let problems = |e: crate::error::PolicyError| -> Vec<String> {
+            e.problems.iter().map(ToString::to_string).collect()
+        };
+        // A version whose lookups name a variable this function does not
+        // have is refused like an invalid one: the last good one stays.
         let parsed = std::str::from_utf8(&body)
             .map_err(|_| vec!["the policy is not UTF-8 text".to_owned()])
-            .and_then(|text| {
-                Policy::from_json(text, &format!("AppConfig version {version}"))
-                    .map_err(|e| e.problems.iter().map(ToString::to_string).collect())
+            .and_then(|text| Policy::from_json(text, &name).map_err(problems))
+            .and_then(|policy| {
+                crate::config::Config::resolved(policy, &name, self.lambda_version, &|k| {
+                    std::env::var(k).ok()
+                })
+                .map_err(|e| match e {
+                    crate::error::ConfigError::Policy(p) => problems(p),
+                    other => vec![other.to_string()],
+                })
             });
         match parsed {
-            Ok(policy) => {
-                let trigger = Trigger::labelled(
-                    Ok(crate::config::Config {
-                        policy,
-                        lambda_version: self.lambda_version,
-                    }),
-                    version.clone(),
-                );
+            Ok(config) => {
+                let trigger = Trigger::labelled(Ok(config), version.clone());
                 self.current = Some(Loaded {
                     version: version.clone(),
                     trigger: Arc::new(trigger),

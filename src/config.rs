@@ -46,12 +46,33 @@ impl Config {
                 crate::appconfig::ENV_APPCONFIG
             )));
         }
-        let policy = match (set(ENV_POLICY), set(ENV_POLICY_FILE)) {
+        let (name, policy) = match (set(ENV_POLICY), set(ENV_POLICY_FILE)) {
             (Some(_), Some(_)) => return Err(ConfigError::TwoPolicies),
-            (Some(json), None) => Policy::from_json(&json, ENV_POLICY)?,
-            (None, Some(path)) => load_file(&path)?,
-            (None, None) => Policy::builtin()?,
+            (Some(json), None) => (ENV_POLICY.to_owned(), Policy::from_json(&json, ENV_POLICY)?),
+            (None, Some(path)) => (path.clone(), load_file(&path)?),
+            (None, None) => (
+                crate::policy::DEFAULT_POLICY_NAME.to_owned(),
+                Policy::builtin()?,
+            ),
         };
+        Self::resolved(policy, &name, lambda_version, &var)
+    }
+
+    /// A configuration with this policy, its lookups' `{env.NAME}` tables
+    /// and regions read through `var` (a variable not set is a problem of
+    /// the policy named `name`).
+    pub fn resolved(
+        mut policy: Policy,
+        name: &str,
+        lambda_version: Option<Version>,
+        var: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        policy
+            .resolve_env(var)
+            .map_err(|problems| crate::error::PolicyError {
+                source_name: name.to_owned(),
+                problems,
+            })?;
         Ok(Self {
             policy,
             lambda_version,
@@ -109,6 +130,28 @@ mod tests {
         .unwrap();
         assert_eq!(c.policy.suppress[0].claims, ["email"]);
         assert_eq!(c.lambda_version, Some(Version::V3));
+    }
+
+    #[test]
+    fn lookup_tables_come_from_the_environment() {
+        let policy = r#"{"lookups": {"p": {"dynamodb": {"table": "{env.PROFILE_TABLE}", "key": {"pk": "{sub}"}}}},
+                         "claims": [{"claim": "x", "lookup": "p"}]}"#;
+        let c = Config::from_vars(vars(&[
+            (ENV_POLICY, policy),
+            ("PROFILE_TABLE", "prod-Profiles-1A"),
+        ]))
+        .unwrap();
+        match &c.policy.lookups[0].kind {
+            crate::policy::lookup::LookupKind::Get { table, .. } => {
+                assert_eq!(table.resolved.as_deref(), Some("prod-Profiles-1A"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Config::from_vars(vars(&[(ENV_POLICY, policy)])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "PRETOKEN_POLICY: lookups.p.dynamodb.table: the environment variable PROFILE_TABLE is not set (or empty): set it in the function's environment"
+        );
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub enum ConfigError {
     /// are invalid.
     #[error("{0}")]
     AppConfig(String),
+    /// A lookup setting (`PRETOKEN_LOOKUP_CACHE_ENTRIES`) is invalid.
+    #[error("{0}")]
+    Lookups(String),
     /// `PRETOKEN_LAMBDA_VERSION` is not one of the pool's `LambdaVersion` values.
     #[error(
         "PRETOKEN_LAMBDA_VERSION must be V1_0, V2_0 or V3_0 (as the user pool's LambdaVersion)"

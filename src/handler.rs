@@ -4,7 +4,9 @@
 //! Contract: every entry point (`respond_payload` for the Lambda function,
 //! `handle_bytes` for `pretoken invoke`, `handle` and `respond` for tests and
 //! `pretoken preview`) goes through the same path: configuration check, event
-//! check, [`apply_to_event`], log line. If the configuration is invalid,
+//! check, [`apply_with_lookups`], log line. A policy with lookups splits it in
+//! two: `plan_payload`/`plan_bytes` (configuration, event, which lookups),
+//! the caller's lookups (`crate::lookup`), `respond_planned` (the rest). If the configuration is invalid,
 //! every invocation fails with a user-safe message (a trigger that cannot
 //! enforce its suppressions must not issue tokens) and the detail is logged.
 //! Logs carry names and counts only.
@@ -13,10 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
-use crate::apply::{Changes, Outcome, apply_to_event};
+use crate::apply::{Changes, Outcome, apply_with_lookups};
 use crate::config::Config;
 use crate::error::{ConfigError, EventError, TriggerError};
-use crate::event::{self, Version};
+use crate::event::{self, EventView, Version};
+use crate::lookup::{LookupResults, Plan};
 
 /// The trigger with its configuration, built once per cold start.
 #[derive(Debug)]
@@ -84,8 +87,12 @@ impl Trigger {
 
     /// [`Trigger::handle`] on the event's JSON text (the CLI's input).
     pub fn handle_bytes(&self, bytes: &[u8]) -> Result<Value, TriggerError> {
+        self.respond_bytes(bytes).map(Output::into_value)
+    }
+
+    /// The event's JSON text and what the policy decides for it.
+    pub fn respond_bytes(&self, bytes: &[u8]) -> Result<Output<'_>, TriggerError> {
         self.checked("", || event::parse_bytes(bytes))
-            .map(Output::into_value)
     }
 
     /// The Lambda path: a payload as the runtime parsed it, in one pass (a
@@ -105,15 +112,89 @@ impl Trigger {
         self.checked("", || event::into_object(event))
     }
 
+    /// Whether the policy in force has lookups (any route's): only then is
+    /// an event planned, its lookups made, then answered
+    /// ([`Trigger::plan_payload`], [`Trigger::respond_planned`]).
+    pub fn has_lookups(&self) -> bool {
+        self.config.as_ref().is_ok_and(|c| c.policy.has_lookups())
+    }
+
+    /// The first half of an invocation with lookups: the configuration and
+    /// the event checked, and the lookups the event needs planned.
+    pub fn plan_payload(
+        &self,
+        payload: crate::json::Event,
+        request_id: &str,
+    ) -> Result<Pending, TriggerError> {
+        self.planned(request_id, || event::from_payload(payload))
+    }
+
+    /// [`Trigger::plan_payload`] on the event's JSON text (the CLI's input).
+    pub fn plan_bytes(&self, bytes: &[u8]) -> Result<Pending, TriggerError> {
+        self.planned("", || event::parse_bytes(bytes))
+    }
+
+    /// [`Trigger::plan_payload`] on an event already read.
+    pub fn plan_value(&self, event: Value) -> Result<Pending, TriggerError> {
+        self.planned("", || event::into_object(event))
+    }
+
+    /// The second half: the event answered with its lookups' results.
+    pub fn respond_planned(
+        &self,
+        pending: Pending,
+        request_id: &str,
+    ) -> Result<Output<'_>, TriggerError> {
+        let Pending { event, plan } = pending;
+        self.checked_with(request_id, || Ok(event), Some(&plan.results))
+    }
+
+    fn planned(
+        &self,
+        request_id: &str,
+        parse: impl FnOnce() -> Result<serde_json::Map<String, Value>, EventError>,
+    ) -> Result<Pending, TriggerError> {
+        let result = match &self.config {
+            Err(_) => Err(TriggerError::Config),
+            Ok(config) => parse().map_err(TriggerError::Event).map(|event| {
+                let plan = EventView::parse(&event)
+                    .ok()
+                    .and_then(|view| {
+                        let policy = config.policy.route(view.user_pool_id, view.client_id)?;
+                        Some(crate::lookup::plan(policy, &view, config.lambda_version))
+                    })
+                    .unwrap_or_else(|| Plan {
+                        requests: Vec::new(),
+                        results: LookupResults::new(&[]),
+                    });
+                Pending { event, plan }
+            }),
+        };
+        if let Err(e) = &result {
+            self.log_error(e, request_id);
+        }
+        result
+    }
+
     fn checked(
         &self,
         request_id: &str,
         parse: impl FnOnce() -> Result<serde_json::Map<String, Value>, EventError>,
     ) -> Result<Output<'_>, TriggerError> {
+        self.checked_with(request_id, parse, None)
+    }
+
+    fn checked_with(
+        &self,
+        request_id: &str,
+        parse: impl FnOnce() -> Result<serde_json::Map<String, Value>, EventError>,
+        lookups: Option<&LookupResults>,
+    ) -> Result<Output<'_>, TriggerError> {
         let result = match &self.config {
             Err(_) => Err(TriggerError::Config),
             Ok(config) => parse().map_err(TriggerError::Event).and_then(|event| {
-                let outcome = apply_to_event(&config.policy, &event, config.lambda_version)?;
+                let outcome =
+                    apply_with_lookups(&config.policy, &event, config.lambda_version, lookups)?;
                 self.log(config, &event, &outcome, request_id);
                 Ok(Output { event, outcome })
             }),
@@ -133,6 +214,13 @@ impl Trigger {
                 error_type = e.error_type(),
                 rule = format_args!("deny[{rule}]"),
                 "sign-in refused by a deny rule"
+            );
+        } else if let TriggerError::LookupUnavailable { lookup } = e {
+            tracing::error!(
+                request_id,
+                error_type = e.error_type(),
+                lookup = lookup.as_str(),
+                "refused to issue tokens: a rule needs a lookup that was unavailable, and the lookup says \"ifUnavailable\": \"fail\""
             );
         } else if *e == TriggerError::UnknownVersion {
             tracing::error!(
@@ -222,6 +310,16 @@ fn mismatch_cause(sent: Version, configured: Version) -> &'static str {
             "The pool's LambdaVersion and PRETOKEN_LAMBDA_VERSION differ: deploy both from one parameter"
         }
     }
+}
+
+/// An event checked, with the lookups it needs: the caller makes them (fills
+/// in `plan.results`), then answers with [`Trigger::respond_planned`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// The event as it came in.
+    pub event: serde_json::Map<String, Value>,
+    /// The lookups to make, and the results so far.
+    pub plan: Plan,
 }
 
 /// The answer to one event: the event as it came, and the decided response,

@@ -51,29 +51,42 @@ fn filter(var: &impl Fn(&str) -> Option<String>, default: LevelFilter) -> Target
     cap_runtime(chosen)
 }
 
-/// The Lambda runtime logs every raw event, personal data included, at
-/// TRACE: whatever level is asked for, its crates log at DEBUG at most. Unless
-/// a filter names them, they log at WARN at most: their per-invocation span
-/// costs more than the trigger's own work, and the trigger's log line carries
-/// the request ID itself.
+/// Crates whose logs may carry personal data, with the most they may log
+/// whatever is asked, and what they log when no filter names them.
+///
+/// The Lambda runtime logs every raw event at TRACE, so its crates log at
+/// DEBUG at most; unless a filter names them, at WARN at most (their
+/// per-invocation span costs more than the trigger's own work, and the
+/// trigger's log line carries the request ID itself). The AWS SDK (lookups)
+/// and its HTTP stack log requests and responses, keys and items included,
+/// at DEBUG and TRACE: INFO at most, WARN unless named.
+const CAPPED: &[(&str, LevelFilter, LevelFilter)] = &[
+    ("lambda_runtime", LevelFilter::DEBUG, LevelFilter::WARN),
+    ("aws_", LevelFilter::INFO, LevelFilter::WARN),
+    ("hyper", LevelFilter::INFO, LevelFilter::WARN),
+    ("h2", LevelFilter::INFO, LevelFilter::WARN),
+    ("rustls", LevelFilter::INFO, LevelFilter::WARN),
+];
+
 fn cap_runtime(chosen: Targets) -> Targets {
-    const RUNTIME: &str = "lambda_runtime";
     let default = chosen.default_level().unwrap_or(LevelFilter::OFF);
     let mut capped = Targets::new().with_default(default);
-    let mut runtime_named = false;
+    let mut named = [false; CAPPED.len()];
     for (target, level) in chosen {
-        if target.starts_with(RUNTIME) {
-            runtime_named |= target == RUNTIME;
-            capped = capped.with_target(target, level.min(LevelFilter::DEBUG));
-        } else {
-            capped = capped.with_target(target, level);
+        match CAPPED.iter().position(|(p, ..)| target.starts_with(p)) {
+            Some(i) => {
+                named[i] |= target == CAPPED[i].0;
+                capped = capped.with_target(target, level.min(CAPPED[i].1));
+            }
+            None => capped = capped.with_target(target, level),
         }
     }
-    if runtime_named {
-        capped
-    } else {
-        capped.with_target(RUNTIME, default.min(LevelFilter::WARN))
+    for (i, (prefix, _, unnamed)) in CAPPED.iter().enumerate() {
+        if !named[i] {
+            capped = capped.with_target(*prefix, default.min(*unnamed));
+        }
     }
+    capped
 }
 
 #[cfg(test)]
@@ -129,5 +142,32 @@ mod tests {
         let f = filter(&|_| None, LevelFilter::INFO);
         assert!(!f.would_enable("lambda_runtime::layers::trace", &Level::INFO));
         assert!(f.would_enable("pretoken::handler", &Level::INFO));
+    }
+
+    #[test]
+    fn the_sdk_never_logs_requests() {
+        use tracing::Level;
+        for asked in [
+            "trace",
+            "aws_smithy_runtime=trace,info",
+            "debug,hyper_util=trace",
+        ] {
+            let f = filter(
+                &|k| (k == "RUST_LOG").then(|| asked.to_owned()),
+                LevelFilter::INFO,
+            );
+            for target in [
+                "aws_smithy_runtime::client::orchestrator",
+                "aws_sdk_dynamodb::operation",
+                "aws_config::default_provider",
+                "hyper_util::client::legacy",
+                "rustls::client",
+            ] {
+                assert!(!f.would_enable(target, &Level::DEBUG), "{asked}: {target}");
+            }
+        }
+        let f = filter(&|_| None, LevelFilter::INFO);
+        assert!(!f.would_enable("aws_config::imds", &Level::INFO));
+        assert!(f.would_enable("aws_config::imds", &Level::WARN));
     }
 }

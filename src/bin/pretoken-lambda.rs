@@ -6,19 +6,41 @@ use std::time::Instant;
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use pretoken::appconfig::{self, Change, Refresh, Settings};
-use pretoken::{Trigger, TriggerError, json};
+use pretoken::handler::Output;
+use pretoken::lookup::aws::Fetcher;
+use pretoken::lookup::cache::Cache;
+use pretoken::{ConfigError, Trigger, TriggerError, json};
+use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;
+
+/// The lookup client, built once per cold start, and only for a policy with
+/// lookups (at init for a policy from the environment, at the first
+/// invocation that needs it for one from AppConfig).
+static FETCHER: OnceCell<Fetcher> = OnceCell::const_new();
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     pretoken::logging::init(LevelFilter::INFO);
-    let trigger = match Settings::from_vars(|k| std::env::var(k).ok()) {
-        Ok(Some(settings)) => return from_appconfig(settings).await,
-        Ok(None) => Trigger::from_env(),
-        Err(e) => Trigger::new(Err(e)),
+    let capacity = Cache::capacity_from(|k| std::env::var(k).ok());
+    let trigger = match (Settings::from_vars(|k| std::env::var(k).ok()), &capacity) {
+        (Ok(Some(settings)), Ok(capacity)) => return from_appconfig(settings, *capacity).await,
+        (Err(e), _) => Trigger::new(Err(e)),
+        (_, Err(e)) => Trigger::new(Err(ConfigError::Lookups(e.clone()))),
+        (Ok(None), Ok(_)) => Trigger::from_env(),
     };
     // Built once per cold start and shared by every invocation.
     let trigger: &'static Trigger = Box::leak(Box::new(trigger));
+    if trigger.has_lookups() {
+        let capacity = capacity.unwrap_or(pretoken::lookup::cache::DEFAULT_CAPACITY);
+        let fetcher = FETCHER.get_or_init(|| Fetcher::from_env(capacity)).await;
+        return lambda_runtime::run(service_fn(
+            move |event: LambdaEvent<json::Event>| async move {
+                let id = event.context.request_id;
+                with_lookups(trigger, fetcher, event.payload, &id).await
+            },
+        ))
+        .await;
+    }
     // One parse, which also notes repeated keys so that the handler can
     // refuse them with its own error.
     lambda_runtime::run(service_fn(
@@ -29,9 +51,22 @@ async fn main() -> Result<(), Error> {
     .await
 }
 
+/// One invocation of a policy with lookups: plan, look up (concurrently,
+/// each bounded), answer.
+async fn with_lookups<'t>(
+    trigger: &'t Trigger,
+    fetcher: &Fetcher,
+    payload: json::Event,
+    request_id: &str,
+) -> Result<Output<'t>, TriggerError> {
+    let mut pending = trigger.plan_payload(payload, request_id)?;
+    fetcher.fetch(&mut pending.plan).await;
+    trigger.respond_planned(pending, request_id)
+}
+
 /// The policy from AppConfig: fetched inside an invocation (never at init),
 /// re-fetched at most every refresh interval.
-async fn from_appconfig(settings: Settings) -> Result<(), Error> {
+async fn from_appconfig(settings: Settings, cache_entries: usize) -> Result<(), Error> {
     tracing::info!(
         path = settings.path.as_str(),
         port = settings.port,
@@ -67,7 +102,14 @@ async fn from_appconfig(settings: Settings) -> Result<(), Error> {
             };
             // Written once into raw JSON (no tree, no re-parse), since the
             // answer borrows the trigger this invocation holds.
-            let output = trigger.respond_payload(event.payload, &request_id)?;
+            let output = if trigger.has_lookups() {
+                let fetcher = FETCHER
+                    .get_or_init(|| Fetcher::from_env(cache_entries))
+                    .await;
+                with_lookups(&trigger, fetcher, event.payload, &request_id).await?
+            } else {
+                trigger.respond_payload(event.payload, &request_id)?
+            };
             serde_json::value::to_raw_value(&output).map_err(|e| Diagnostic {
                 error_type: "InternalError".into(),
                 error_message: format!("the answer could not be written: {e}"),

@@ -166,7 +166,15 @@ pub fn plan(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) 
 }
 
 fn render(lookup: &Lookup, view: &EventView<'_>) -> Option<Request> {
-    let resolved = |t: &crate::policy::lookup::EnvText| t.resolved.clone();
+    // Unresolved only offline (`--lookup-data`, tests): the function's
+    // configuration resolves every name before a real lookup is made.
+    let resolved = |t: &crate::policy::lookup::EnvText| {
+        Some(
+            t.resolved
+                .clone()
+                .unwrap_or_else(|| t.template.text.clone()),
+        )
+    };
     let region = match &lookup.region {
         Some(r) => Some(resolved(r)?),
         None => None,

@@ -33,7 +33,12 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match trigger.handle_bytes(&bytes) {
+    let answered = args.trigger.answer(
+        &trigger,
+        |t| t.plan_bytes(&bytes),
+        |t| t.respond_bytes(&bytes),
+    );
+    match answered.map(pretoken::handler::Output::into_value) {
         Ok(out) => {
             let text = if args.compact {
                 serde_json::to_string(&out)
@@ -43,7 +48,7 @@ pub fn run(args: &Args) -> ExitCode {
             println!("{}", text.unwrap_or_default());
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&e),
+        Err(code) => code,
     }
 }
 

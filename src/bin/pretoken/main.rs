@@ -20,8 +20,11 @@ use clap::{Parser, Subcommand};
 use pretoken::config::load_file;
 use pretoken::error::ConfigError;
 use pretoken::event::Version;
+use pretoken::lookup::aws::Fetcher;
+use pretoken::lookup::cache::Cache;
+use pretoken::lookup::data::LookupData;
 use pretoken::policy::{DEFAULT_POLICY_NAME, Policy};
-use pretoken::{Config, Trigger};
+use pretoken::{Config, Trigger, TriggerError};
 use tracing::level_filters::LevelFilter;
 
 /// Cognito pre token generation trigger: run, check and preview a claims policy locally.
@@ -83,18 +86,78 @@ struct TriggerArgs {
         help = "The user pool's LambdaVersion (V1_0, V2_0, V3_0): the container used for events whose version is not 1, 2 or 3 (as PRETOKEN_LAMBDA_VERSION in Lambda)"
     )]
     lambda_version: Option<Version>,
+    /// Lookup results to use instead of calling AWS: a JSON object from
+    /// lookup name to its item (an object), a query's items (a list) or null
+    /// (no item); a lookup left out is unavailable
+    #[arg(long, value_name = "FILE")]
+    lookup_data: Option<PathBuf>,
 }
 
 impl TriggerArgs {
+    /// The event answered as the Lambda function answers it: a policy with
+    /// lookups has them made (through AWS with the SDK's environment, or
+    /// from `--lookup-data`). On failure, reports it and gives the exit code.
+    fn answer<'t>(
+        &self,
+        trigger: &'t Trigger,
+        with_plan: impl FnOnce(&Trigger) -> Result<pretoken::handler::Pending, TriggerError>,
+        without_lookups: impl FnOnce(&'t Trigger) -> Result<pretoken::handler::Output<'t>, TriggerError>,
+    ) -> Result<pretoken::handler::Output<'t>, ExitCode> {
+        if !trigger.has_lookups() {
+            if self.lookup_data.is_some() {
+                eprintln!("warning: --lookup-data is ignored: the policy has no lookups");
+            }
+            return without_lookups(trigger).map_err(|e| invoke::fail(&e));
+        }
+        let mut pending = with_plan(trigger).map_err(|e| invoke::fail(&e))?;
+        if let Some(path) = &self.lookup_data {
+            let data = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|t| LookupData::from_json(&t))
+                .and_then(|d| d.fill(&mut pending.plan));
+            if let Err(msg) = data {
+                eprintln!("error: --lookup-data: {msg}");
+                return Err(ExitCode::from(2));
+            }
+        } else if !pending.plan.requests.is_empty() {
+            let capacity = Cache::capacity_from(|k| std::env::var(k).ok()).map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    eprintln!("error: cannot start the lookups' runtime: {e}");
+                    ExitCode::FAILURE
+                })?;
+            rt.block_on(async {
+                let fetcher = Fetcher::from_env(capacity).await;
+                fetcher.fetch(&mut pending.plan).await;
+            });
+        }
+        trigger
+            .respond_planned(pending, "")
+            .map_err(|e| invoke::fail(&e))
+    }
+
     /// The trigger these arguments configure; when the policy is unusable,
     /// reports it as Lambda would and gives the exit code.
     fn trigger(&self) -> Result<Trigger, ExitCode> {
         let (name, policy) = load_policy(self.policy.as_ref());
-        match policy {
-            Ok(policy) => Ok(Trigger::new(Ok(Config {
-                policy,
-                lambda_version: self.lambda_version,
-            }))),
+        // Lookup tables named {env.NAME} are read from this environment,
+        // as the function reads its own; offline (--lookup-data) they need
+        // not be set.
+        let config = policy.and_then(|policy| {
+            let offline = self.lookup_data.is_some();
+            Config::resolved(policy, &name, self.lambda_version, &|k| {
+                std::env::var(k)
+                    .ok()
+                    .or_else(|| offline.then(|| format!("{{env.{k}}}")))
+            })
+        });
+        match config {
+            Ok(config) => Ok(Trigger::new(Ok(config))),
             Err(detail) => Err(invoke::fail_config(&name, &detail)),
         }
     }

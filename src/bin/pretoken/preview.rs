@@ -43,9 +43,14 @@ pub fn run(args: &Args) -> ExitCode {
         Some(Err(e)) => return super::invoke::fail(&TriggerError::Event(e)),
         None => return ExitCode::FAILURE,
     };
-    let outcome = match trigger.respond(value) {
+    let answered = args.trigger.answer(
+        &trigger,
+        |t| t.plan_value(value.clone()),
+        |t| t.respond(value.clone()),
+    );
+    let outcome = match answered {
         Ok(output) => output.outcome,
-        Err(e) => return super::invoke::fail(&e),
+        Err(code) => return code,
     };
     let after = preview::apply(&before, &outcome.response);
     let changes = preview::changes(&before, &after);
