@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check schema test policy-tests appconfig arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
+.PHONY: help run check schema test policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ schema: ## Rewrite policy.schema.json, policy.schema.draft-04.json and the copy 
 	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
 	python3 scripts/embed-schema.py
 
-test: tools unit policy-tests smoke appconfig e2e playground-test arm64-artifact sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, end to end, the playground in Chromium, the arm64 artifact under qemu, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke appconfig lookups e2e playground-test arm64-artifact sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end, the playground in Chromium, the arm64 artifact under qemu, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test over the workspace (library, golden fixtures, CLI, schema, the playground's engine; needs python3 with jsonschema: make tools)
 	cargo test --locked --workspace
@@ -54,6 +54,9 @@ smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtu
 e2e: ## Sign in against cognito-local calling the function; verify and preview the real token
 	python3 e2e/run.py
 
+lookups: ## Lookups against a real DynamoDB- and Cognito-compatible server (moto): every type, queries, faults through a delaying/throttling proxy, the cache, adminGetUser, no values in logs
+	python3 scripts/lookups.py
+
 appconfig: ## The function with its policy from a scripted fake AppConfig agent (versions, refusals, failures, timeout, routing, recovery)
 	python3 scripts/appconfig-agent.py
 
@@ -61,12 +64,15 @@ arm64-artifact: ## sam build, then the arm64 bootstrap under qemu-aarch64 with e
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 	python3 scripts/arm64-artifact.py
 
-sam-validate: ## Lint template.yaml (sam validate --lint), as it is and with PolicySource appconfig
+sam-validate: ## Lint template.yaml (sam validate --lint), as it is, with PolicySource appconfig, and with a lookup table and AdminGetUser
 	sam validate --lint
 	@mkdir -p target
 	sed 's/^    Default: inline$$/    Default: appconfig/' template.yaml > target/template-appconfig.yaml
 	@grep -q '^    Default: appconfig$$' target/template-appconfig.yaml
 	sam validate --lint -t target/template-appconfig.yaml
+	sed -e '/^  LookupTableName:/,/Default:/ s/^    Default: ""$$/    Default: Profiles/' -e '/^  AllowAdminGetUser:/,/Default:/ s/^    Default: "false"$$/    Default: "true"/' template.yaml > target/template-lookups.yaml
+	@grep -q '^    Default: Profiles$$' target/template-lookups.yaml && grep -q '^    Default: "true"$$' target/template-lookups.yaml
+	sam validate --lint -t target/template-lookups.yaml
 
 sam-build: ## Build the function as SAM deploys it (cargo lambda, arm64)
 	sam build
@@ -82,11 +88,12 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
-tools: playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
+tools: playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
 	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
 	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
 	@python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
 	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
+	@python3 -c 'import moto.server, flask' 2>/dev/null || python3 -m pip install --quiet 'moto[server]==5.2.1'
 	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 	@command -v cargo-deny >/dev/null || cargo install --locked --quiet cargo-deny@0.20.2
 	@command -v cargo-fuzz >/dev/null || cargo install --locked --quiet cargo-fuzz@0.13.2

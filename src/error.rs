@@ -79,6 +79,10 @@ pub enum RuleError {
         /// The target type, as "number".
         to: &'static str,
     },
+    /// Lookup results given offline (`--lookup-data`, a test file) have the
+    /// wrong shape for their lookup.
+    #[error("{0}")]
+    LookupData(String),
 }
 
 /// One problem found in a policy, with its place in the file.

@@ -19,6 +19,7 @@ use crate::apply::{Changes, Outcome, apply_with_lookups};
 use crate::config::Config;
 use crate::error::{ConfigError, EventError, TriggerError};
 use crate::event::{self, EventView, Version};
+use crate::lookup::data::LookupData;
 use crate::lookup::{LookupResults, Plan};
 
 /// The trigger with its configuration, built once per cold start.
@@ -30,6 +31,9 @@ pub struct Trigger {
     label: String,
     v1_notice_logged: AtomicBool,
     mismatch_logged: AtomicBool,
+    /// Lookup results given instead of fetched (`--lookup-data`, policy test
+    /// files, the playground): every path answers with them.
+    lookup_data: Option<LookupData>,
 }
 
 impl Trigger {
@@ -70,7 +74,22 @@ impl Trigger {
             label,
             v1_notice_logged: AtomicBool::new(false),
             mismatch_logged: AtomicBool::new(false),
+            lookup_data: None,
         }
+    }
+
+    /// This trigger answering every event with lookup results from `data`
+    /// (offline: nothing is fetched; a lookup the data leaves out is
+    /// unavailable).
+    #[must_use]
+    pub fn with_lookup_data(mut self, data: LookupData) -> Self {
+        self.lookup_data = Some(data);
+        self
+    }
+
+    /// The lookup results given instead of fetched, if any.
+    pub fn lookup_data(&self) -> Option<&LookupData> {
+        self.lookup_data.as_ref()
     }
 
     /// A trigger configured from the process environment.
@@ -193,6 +212,13 @@ impl Trigger {
         let result = match &self.config {
             Err(_) => Err(TriggerError::Config),
             Ok(config) => parse().map_err(TriggerError::Event).and_then(|event| {
+                let offline = match (lookups, &self.lookup_data) {
+                    (None, Some(data)) if config.policy.has_lookups() => {
+                        Some(Self::offline_results(config, &event, data)?)
+                    }
+                    _ => None,
+                };
+                let lookups = lookups.or(offline.as_ref());
                 let outcome =
                     apply_with_lookups(&config.policy, &event, config.lambda_version, lookups)?;
                 self.log(config, &event, &outcome, request_id);
@@ -203,6 +229,25 @@ impl Trigger {
             self.log_error(e, request_id);
         }
         result
+    }
+
+    /// The event's lookups answered from `data`. A result of the wrong shape
+    /// for its lookup refuses the event, as a rule that cannot be satisfied.
+    fn offline_results(
+        config: &Config,
+        event: &serde_json::Map<String, Value>,
+        data: &LookupData,
+    ) -> Result<LookupResults, TriggerError> {
+        let Ok(view) = EventView::parse(event) else {
+            return Ok(LookupResults::new(&[]));
+        };
+        let Some(policy) = config.policy.route(view.user_pool_id, view.client_id) else {
+            return Ok(LookupResults::new(&[]));
+        };
+        let mut plan = crate::lookup::plan(policy, &view, config.lambda_version);
+        data.fill(&mut plan)
+            .map_err(|e| TriggerError::Rule(crate::error::RuleError::LookupData(e)))?;
+        Ok(plan.results)
     }
 
     fn log_error(&self, e: &TriggerError, request_id: &str) {

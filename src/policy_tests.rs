@@ -38,6 +38,11 @@ pub struct TestFile {
     /// `version` is not 1, 2 or 3.
     #[serde(rename = "lambdaVersion", default)]
     pub lambda_version: Option<String>,
+    /// Lookup results for every case (as `--lookup-data`: lookup name to
+    /// its item, a query's items, or `null`; a lookup left out is
+    /// unavailable). A case's `with.lookups` replaces it.
+    #[serde(default)]
+    pub lookups: Option<Map<String, Value>>,
     /// The cases, in order.
     pub cases: Vec<Case>,
 }
@@ -82,6 +87,9 @@ pub struct Edits {
     /// Client-metadata entries set (a string) or removed (`null`).
     #[serde(rename = "clientMetadata", default)]
     pub client_metadata: Map<String, Value>,
+    /// Lookup results for this case, in place of the file's `lookups`.
+    #[serde(default)]
+    pub lookups: Option<Map<String, Value>>,
 }
 
 /// What a case expects.
@@ -218,6 +226,12 @@ impl Suite {
         if cases.is_empty() {
             return Err(format!("{}: has no cases", file.display()));
         }
+        // A case without lookup results of its own uses the file's.
+        if let Some(shared) = &parsed.lookups {
+            for case in &mut cases {
+                case.edits.lookups.get_or_insert_with(|| shared.clone());
+            }
+        }
         Ok(Self {
             file: file.to_path_buf(),
             policy_file,
@@ -306,7 +320,16 @@ fn run_case(trigger: &Trigger, case: &Case) -> Vec<String> {
         None => return vec!["the event must be a JSON object".to_owned()],
     };
     let expects_refusal = case.expect.denied.is_some() || case.expect.error.is_some();
-    match trigger.respond(event) {
+    let answered = match &case.edits.lookups {
+        Some(data) if trigger.has_lookups() => trigger.plan_value(event).and_then(|mut pending| {
+            crate::lookup::data::LookupData(data.clone())
+                .fill(&mut pending.plan)
+                .map_err(|e| TriggerError::Rule(crate::error::RuleError::LookupData(e)))?;
+            trigger.respond_planned(pending, "")
+        }),
+        _ => trigger.respond(event),
+    };
+    match answered {
         Err(e) => check_refusal(&case.expect, &e, &mut failures),
         Ok(_) if expects_refusal => {
             let what = if case.expect.denied.is_some() {

@@ -133,9 +133,14 @@ fn fixtures_with_every_policy_log_no_values() {
                         assert!(log.contains("token claims customized"), "{log}");
                         out["response"].clone()
                     }
-                    Err(e) => {
-                        assert_eq!(e.error_type(), "SignInDenied", "{log}");
+                    Err(e) if e.error_type() == "SignInDenied" => {
                         assert!(log.contains("sign-in refused by a deny rule"), "{log}");
+                        Value::Null
+                    }
+                    Err(e) => {
+                        // A rule needing what the event lacks (ifMissing fail).
+                        assert_eq!(e.error_type(), "RuleFailed", "{log}");
+                        assert!(log.contains("refused to issue tokens"), "{log}");
                         Value::Null
                     }
                 };
@@ -222,6 +227,51 @@ fn failures_log_no_values() {
         assert!(log.contains(kind), "{log}");
     }
     for s in secrets.iter().chain([&"jane2".to_owned()]) {
+        assert!(!log.contains(s.as_str()), "{s:?} logged:\n{log}");
+    }
+}
+
+#[test]
+fn lookups_log_names_never_keys_or_values() {
+    use pretoken::lookup::{Fetched, Unavailable};
+    let event = read_json(&root().join("events/v2-authentication.json"));
+    let mut secrets = secrets(&event, None, &[]);
+    let item = serde_json::json!({"orgId": "org-secret-1", "role": "role-secret-2",
+        "name": {"first": "first-secret-3"}, "n": 424_242});
+    strings(&item, &mut secrets);
+    secrets.push("424242".into());
+    let p = policy(
+        r#"{"lookups": {
+              "profile": {"dynamodb": {"table": "Profiles", "key": {"pk": "USER#{email}"}}},
+              "other": {"dynamodb": {"table": "Profiles", "key": {"pk": "X#{sub}"}}}},
+            "deny": [{"when": {"lookups": {"profile.role": {"equals": "banned"}}}, "message": "No."}],
+            "claims": [
+              {"claim": "org", "lookup": "profile", "field": "orgId"},
+              {"claim": "n", "lookup": "profile", "field": "n", "convert": "string"},
+              {"claim": "who", "template": "{lookups.profile.name.first}/{email}"},
+              {"claim": "other", "lookup": "other", "field": "x"}],
+            "scopes": [{"add": ["org/{lookups.profile.orgId}"]}]}"#,
+    );
+    let log = captured(true, || {
+        let t = trigger(p, None);
+        for other in [
+            Fetched::NoItem,
+            Fetched::Unavailable(Unavailable::Throttled),
+        ] {
+            let mut pending = t.plan_value(event.clone()).unwrap();
+            // The planned requests hold the rendered keys (an email here):
+            // they are for the fetcher, never for the log.
+            assert_eq!(pending.plan.requests.len(), 2);
+            pending.plan.results.set(0, Fetched::Item(item.clone()));
+            pending.plan.results.set(1, other);
+            let _ = t.respond_planned(pending, "req-1");
+        }
+    });
+    assert!(
+        log.contains("LookupUnavailable") && log.contains("\"lookup\":\"other\""),
+        "{log}"
+    );
+    for s in &secrets {
         assert!(!log.contains(s.as_str()), "{s:?} logged:\n{log}");
     }
 }

@@ -149,7 +149,9 @@ fn our_v1_and_v2_responses_parse_with_upstream_types() {
                 .handle(event.clone())
             {
                 Ok(out) => out,
-                Err(pretoken::TriggerError::Denied { .. }) => continue,
+                Err(pretoken::TriggerError::Denied { .. } | pretoken::TriggerError::Rule(_)) => {
+                    continue;
+                }
                 Err(e) => panic!("{e}"),
             };
             if out["response"].get("claimsOverrideDetails").is_some() {

@@ -261,7 +261,7 @@ fn admin_get_user_json(out: &cognito::operation::admin_get_user::AdminGetUserOut
     }
     let mut m = Map::new();
     m.insert("mfaEnabled".into(), Value::Bool(!methods.is_empty()));
-    if let Some(p) = out.preferred_mfa_setting() {
+    if let Some(p) = out.preferred_mfa_setting().filter(|p| !p.is_empty()) {
         m.insert("preferredMfa".into(), Value::String(p.to_owned()));
     }
     m.insert("mfaMethods".into(), Value::Array(methods));

@@ -68,11 +68,30 @@ pub fn configured_version(event_file: &Path) -> Version {
     }
 }
 
+/// The trigger for a policy; one with lookups answers them from
+/// `tests/fixtures/lookup-data.json` (results by lookup name).
 pub fn trigger(policy: Policy, version: Option<Version>) -> Trigger {
-    Trigger::new(Ok(Config {
+    let lookups = policy.has_lookups();
+    let t = Trigger::new(Ok(Config {
         policy,
         lambda_version: version,
-    }))
+    }));
+    if lookups {
+        t.with_lookup_data(lookup_data())
+    } else {
+        t
+    }
+}
+
+/// The lookup results the example policies run with in tests.
+pub fn lookup_data() -> pretoken::lookup::data::LookupData {
+    let text = std::fs::read_to_string(lookup_data_file()).unwrap();
+    pretoken::lookup::data::LookupData::from_json(&text).unwrap()
+}
+
+/// `tests/fixtures/lookup-data.json`.
+pub fn lookup_data_file() -> PathBuf {
+    root().join("tests/fixtures/lookup-data.json")
 }
 
 pub fn policy(json: &str) -> Policy {
