@@ -18,6 +18,10 @@
 7. signs in as a user the deny rule refuses: Cognito's error carries the
    policy's message, and no token is issued.
 
+The policy also has a DynamoDB lookup (the tenant's item, keyed by
+custom:tenantId) against moto in server mode: its claims are checked in the
+issued ID token, and `pretoken preview` makes the same lookup.
+
 cognito-local sends V1 events with "version": "0" and applies only V1
 responses, so the function runs with PRETOKEN_LAMBDA_VERSION=V1_0.
 Every process started here is stopped at the end; a taken port fails fast.
@@ -157,8 +161,33 @@ class Recorder(http.server.BaseHTTPRequestHandler):
         pass
 
 
+# The lookups' environment (moto's DynamoDB), for the function and the CLI.
+LOOKUP_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": "us-east-1",
+              "PROFILE_TABLE": "E2ETenants"}
+
+
 def pretoken(*args):
-    return subprocess.run([str(PRETOKEN), *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run([str(PRETOKEN), *args], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, **LOOKUP_ENV))
+
+
+def start_moto(tmp):
+    """moto in server mode (DynamoDB) on a free port, with the tenants table."""
+    import boto3
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    moto = start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], tmp / "moto.log")
+    wait_port(port, moto, 60, tmp / "moto.log")
+    url = f"http://127.0.0.1:{port}"
+    ddb = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    ddb.create_table(TableName="E2ETenants", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName="E2ETenants", Item={"pk": {"S": "TENANT#tenant-42"}, "plan": {"S": "enterprise"},
+                                               "seats": {"N": "50"}})
+    LOOKUP_ENV["AWS_ENDPOINT_URL_DYNAMODB"] = url
 
 
 def main():
@@ -172,8 +201,10 @@ def main():
     tmp = TMP
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "pretoken"], cwd=ROOT, check=True)
 
+    start_moto(tmp)
+    ok("moto (DynamoDB) listens, with the tenants table")
     env = dict(os.environ, PRETOKEN_LAMBDA_VERSION="V1_0", AWS_LAMBDA_LOG_LEVEL="debug",
-               PRETOKEN_POLICY_FILE=str(POLICY))
+               PRETOKEN_POLICY_FILE=str(POLICY), **LOOKUP_ENV)
     watch = start(
         ["cargo", "lambda", "watch", "--release", "--ignore-changes",
          "--invoke-address", "127.0.0.1", "--invoke-port", str(LAMBDA_PORT)],
@@ -268,11 +299,14 @@ def main():
         "tenantKey": "TENANT#TENANT-42",
         "mailDomain": "example.com",
         "org": json.dumps({"tenant": "tenant-42", "dept": "engineering"}, separators=(",", ":")),
+        "plan": "enterprise",
+        "seats": "50",
     }
     for name, value in expected.items():
         if claims.get(name) != value:
             fail(f"computed claim {name}: expected {value!r}, the token has {claims.get(name)!r}")
-    ok("computed claims in the real token: template + transform, email domain, object (as V1 JSON text)")
+    ok("computed claims in the real token: template + transform, email domain, object (as V1 JSON text), "
+       "and the tenant's plan and seats from DynamoDB (a lookup)")
 
     r = subprocess.run(
         ["node", str(E2E / "verify-with-aws-jwt-verify.mjs"), jwks, issuer, client, "id", id_token],
@@ -324,7 +358,7 @@ def main():
     ok("a deny rule refuses a sign-in with its message (UserLambdaValidationException), no tokens issued")
 
     log = (tmp / "lambda.log").read_text()
-    for secret in (email, "Jane Doe", "+12065551212", "tenant-42", "engineering", "TENANT#TENANT-42",
+    for secret in (email, "Jane Doe", "+12065551212", "tenant-42", "engineering", "TENANT#TENANT-42", "enterprise",
                    outsider, "tenant-66", "evil.test"):
         body = "\n".join(l for l in log.splitlines() if "Compiling" not in l)
         if secret in body:

@@ -500,6 +500,44 @@ def lambda_binary_and_cache(ddb, proxy, types_policy):
         fn.close()
 
 
+def cargo_lambda_watch(types_policy, proxy):
+    """The function as `cargo lambda watch` serves it (the path of `sam local
+    invoke`, without Docker), invoked with `cargo lambda invoke`."""
+    port = free_port()
+    env = dict(os.environ, **CREDS, AWS_ENDPOINT_URL_DYNAMODB=proxy.url, PROFILE_TABLE="Profiles",
+               PRETOKEN_POLICY=json.dumps(types_policy), AWS_LAMBDA_LOG_LEVEL="trace")
+    env.pop("AWS_ENDPOINT_URL", None)
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    watch = subprocess.Popen(
+        ["cargo", "lambda", "watch", "--release", "--ignore-changes", "--invoke-address", "127.0.0.1",
+         "--invoke-port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if watch.poll() is not None:
+                    break
+                time.sleep(0.5)
+        p = subprocess.run(["cargo", "lambda", "invoke", "pretoken-lambda", "--invoke-address", "127.0.0.1",
+                            "--invoke-port", str(port), "--data-file", "events/v2-authentication.json"],
+                           cwd=ROOT, capture_output=True, timeout=600)
+        _, direct, _, _ = invoke(types_policy, proxy.url)
+        try:
+            r = json.loads(p.stdout)
+        except ValueError:
+            r = None
+        check("GetItem and Query through the Lambda binary under cargo lambda watch: the same answer as pretoken invoke",
+              r is not None and direct is not None and r["response"] == direct["response"],
+              (p.returncode, p.stdout[-300:], p.stderr[-300:]))
+    finally:
+        os.killpg(watch.pid, 9)
+        watch.wait()
+        log.flush()
+        logs.append(Path(log.name).read_text())
+
+
 def main():
     subprocess.run(["cargo", "build", "--locked", "--release", "--bin", "pretoken", "--bin", "pretoken-lambda"],
                    cwd=ROOT, check=True)
@@ -511,6 +549,7 @@ def main():
         rows = faults(moto, proxy)
         admin_get_user(moto)
         lambda_binary_and_cache(ddb, proxy, types_policy)
+        cargo_lambda_watch(types_policy, proxy)
     finally:
         proxy.close()
         moto.close()

@@ -438,13 +438,14 @@ fn check_groups(rule: &GroupFilter, held: Option<bool>, groups: &[&str], out: &m
 }
 
 /// Whether a condition holds for a token: `None` when the token cannot tell
-/// (trigger sources, pools, attribute and client-metadata predicates).
+/// (trigger sources, pools, attribute, client-metadata and lookup predicates).
 fn decide(c: &Condition, client: Option<&str>, groups: &[&str]) -> Option<bool> {
     let mut parts: Vec<Option<bool>> = Vec::new();
     if !c.trigger_sources.is_empty()
         || !c.user_pool_ids.is_empty()
         || !c.attributes.is_empty()
         || !c.client_metadata.is_empty()
+        || !c.lookups.is_empty()
     {
         parts.push(None);
     }
