@@ -9,8 +9,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::trigger;
 use pretoken::event::Version;
+use pretoken::lookup::data::LookupData;
+use pretoken::policy::lookup::IfUnavailable;
 use pretoken::policy::{FilterMode, Policy};
 use pretoken::reserved;
 use pretoken::{Trigger, TriggerError};
@@ -26,6 +27,20 @@ fn config() -> Config {
     Config {
         cases,
         ..Config::default()
+    }
+}
+
+/// The top-level event field that carries a case's generated lookup
+/// results (comes back unchanged, as every unknown field).
+const LOOKUP_RESULTS: &str = "x-generated-lookups";
+
+/// The trigger for a case: a policy with lookups answers them from the
+/// results generated with the event (a lookup left out is unavailable).
+fn trigger(policy: Policy, v: Option<Version>, event: &Value) -> Trigger {
+    let t = common::trigger(policy, v);
+    match event.get(LOOKUP_RESULTS) {
+        Some(Value::Object(m)) => t.with_lookup_data(LookupData(m.clone())),
+        _ => t,
     }
 }
 
@@ -379,10 +394,9 @@ fn computed() -> impl Strategy<Value = Map<String, Value>> {
 
 /// A valid policy: suppressed and added claim names are drawn from disjoint
 /// halves of the pool (a policy adding what it suppresses is refused).
-fn policy_json() -> impl Strategy<Value = Value> {
-    let suppress = proptest::collection::vec((any::<u16>(), any::<bool>(), tokens(), when()), 0..3);
-    let claims = proptest::collection::vec((any::<u16>(), source(), tokens(), when()), 0..4);
-    let scopes = proptest::collection::vec(
+/// Scope rules: constants and templates to add, scopes to remove.
+fn scope_rules() -> impl Strategy<Value = Vec<(Vec<String>, Vec<String>, Option<Value>)>> {
+    proptest::collection::vec(
         (
             subset(
                 &[
@@ -398,7 +412,13 @@ fn policy_json() -> impl Strategy<Value = Value> {
             when(),
         ),
         0..2,
-    );
+    )
+}
+
+fn policy_json() -> impl Strategy<Value = Value> {
+    let suppress = proptest::collection::vec((any::<u16>(), any::<bool>(), tokens(), when()), 0..3);
+    let claims = proptest::collection::vec((any::<u16>(), source(), tokens(), when()), 0..4);
+    let scopes = scope_rules();
     let groups = proptest::option::of((
         proptest::option::of(any::<bool>()),
         subset(&["owners", "app-*", "readers", "nobody"], 3),
@@ -406,9 +426,9 @@ fn policy_json() -> impl Strategy<Value = Value> {
         any::<bool>(),
         when(),
     ));
-    let extras = (deny(), copies(), roles());
+    let extras = (deny(), copies(), roles(), lookup_rules());
     (any::<u16>(), suppress, claims, scopes, groups, extras).prop_map(
-        |(mask, suppress, claims, scopes, groups, (deny, copies, roles))| {
+        |(mask, suppress, claims, scopes, groups, (deny, copies, roles, lookups))| {
             let suppressible: Vec<&str> = CLAIMS
                 .iter()
                 .enumerate()
@@ -458,6 +478,11 @@ fn policy_json() -> impl Strategy<Value = Value> {
                     with_common(src, t, w)
                 })
                 .collect();
+            let mut rules = rules;
+            if let Some((declared, lookup_claims)) = lookups {
+                p.insert("lookups".into(), declared);
+                rules.extend(lookup_claims);
+            }
             p.insert("claims".into(), Value::Array(rules));
             let rules: Vec<Value> = scopes
                 .into_iter()
@@ -481,6 +506,100 @@ fn policy_json() -> impl Strategy<Value = Value> {
             Value::Object(p)
         },
     )
+}
+
+/// Claims read from lookups (`lk_…`, never suppressed), and their
+/// declarations: `p`, one item (fail or skip when unavailable), `q`, a query.
+/// `None`: a policy without lookups.
+fn lookup_rules() -> BoxedStrategy<Option<(Value, Vec<Value>)>> {
+    let rule = prop_oneof![
+        Just(json!({"claim": "lk_org", "lookup": "p", "field": "org"})),
+        Just(json!({"claim": "lk_n", "lookup": "p", "field": "n", "tokens": ["id"]})),
+        Just(
+            json!({"claim": "lk_first", "lookup": "p", "field": "name.first", "transform": ["lowercase"]})
+        ),
+        Just(json!({"claim": "lk_all", "lookup": "p"})),
+        Just(json!({"claim": "lk_t", "lookup": "q", "field": "t", "tokens": ["access"]})),
+        Just(json!({"claim": "lk_tpl", "template": "{lookups.p.org}/{custom:tenantId}"})),
+        Just(
+            json!({"claim": "lk_admin", "value": true, "when": {"lookups": {"p.role": {"equals": "admin"}}}})
+        ),
+        Just(
+            json!({"claim": "lk_req", "lookup": "p", "field": "org", "ifMissing": "fail",
+                    "when": {"groups": ["owners"]}})
+        ),
+    ];
+    proptest::option::of((
+        any::<bool>(),
+        proptest::collection::vec(rule, 1..4),
+    ))
+    .prop_map(|o| {
+        o.map(|(fail, rules)| {
+            let declared = json!({
+                "p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}},
+                      "ifUnavailable": if fail { "fail" } else { "skip" }},
+                "q": {"dynamodb": {"table": "Profiles", "query": {"pk": "U#{sub}"}}, "ifUnavailable": "skip"}
+            });
+            // One rule per claim name (the last would win anyway).
+            let mut seen = BTreeSet::new();
+            let rules = rules
+                .into_iter()
+                .filter(|r| seen.insert(r["claim"].as_str().unwrap_or("").to_owned()))
+                .collect();
+            (declared, rules)
+        })
+    })
+    .boxed()
+}
+
+/// Generated lookup results: `p` an item, no item or left out
+/// (unavailable); `q` items or left out.
+fn lookup_results() -> BoxedStrategy<Value> {
+    let item = (
+        proptest::option::of(text()),
+        proptest::option::of(any::<i32>()),
+        proptest::option::of(text()),
+        proptest::sample::select(&["admin", "user", ""][..]),
+    )
+        .prop_map(|(org, n, first, role)| {
+            let mut m = Map::new();
+            if let Some(o) = org {
+                m.insert("org".into(), o.into());
+            }
+            if let Some(n) = n {
+                m.insert("n".into(), n.into());
+            }
+            if let Some(f) = first {
+                m.insert("name".into(), json!({"first": f}));
+            }
+            m.insert("role".into(), role.into());
+            Value::Object(m)
+        });
+    let p = prop_oneof![
+        3 => item.prop_map(Some),
+        1 => Just(Some(Value::Null)),
+        1 => Just(None),
+    ];
+    let q = prop_oneof![
+        2 => proptest::collection::vec(proptest::option::of(text()), 0..3).prop_map(|ts| Some(Value::Array(
+            ts.into_iter()
+                .map(|t| t.map_or_else(|| json!({}), |t| json!({"t": t})))
+                .collect()
+        ))),
+        1 => Just(None),
+    ];
+    (p, q)
+        .prop_map(|(p, q)| {
+            let mut m = Map::new();
+            if let Some(p) = p {
+                m.insert("p".into(), p);
+            }
+            if let Some(q) = q {
+                m.insert("q".into(), q);
+            }
+            Value::Object(m)
+        })
+        .boxed()
 }
 
 /// The `groups` section from its generated parts.
@@ -675,8 +794,9 @@ fn event() -> impl Strategy<Value = Value> {
             any_json()
         ],
         proptest::option::of(any_json()),
+        lookup_results(),
     )
-        .prop_map(|(v, t, c, u, r, response, unknown)| {
+        .prop_map(|(v, t, c, u, r, response, unknown, lookups)| {
             let mut e = Map::new();
             for (k, val) in [
                 ("version", v),
@@ -695,6 +815,7 @@ fn event() -> impl Strategy<Value = Value> {
             if let Some(u) = unknown {
                 e.insert("unknownTopLevel".into(), u);
             }
+            e.insert(LOOKUP_RESULTS.into(), lookups);
             Value::Object(e)
         })
 }
@@ -826,11 +947,14 @@ fn generations(response: &Value) -> Vec<(reserved::TokenKind, Map<String, Value>
 
 /// Runs the handler; `None` when it refused for a legitimate reason.
 fn run(policy: &Policy, event: &Value, configured: Option<Version>) -> Option<Value> {
-    match trigger(policy.clone(), configured).handle(event.clone()) {
+    match trigger(policy.clone(), configured, event).handle(event.clone()) {
         Ok(out) => Some(out),
-        Err(TriggerError::Rule(_) | TriggerError::UnknownVersion | TriggerError::Denied { .. }) => {
-            None
-        }
+        Err(
+            TriggerError::Rule(_)
+            | TriggerError::UnknownVersion
+            | TriggerError::Denied { .. }
+            | TriggerError::LookupUnavailable { .. },
+        ) => None,
         Err(e) => panic!("unexpected error {e:?} for {event}"),
     }
 }
@@ -986,9 +1110,7 @@ proptest! {
     #[test]
     fn deterministic_and_idempotent((policy, event, v) in case()) {
         let Some(once) = run(&policy, &event, v) else { return Ok(()) };
-        let again = Trigger::new(Ok(pretoken::Config { policy: policy.clone(), lambda_version: v }))
-            .handle(event.clone())
-            .unwrap();
+        let again = trigger(policy.clone(), v, &event).handle(event.clone()).unwrap();
         prop_assert_eq!(serde_json::to_vec(&once).unwrap(), serde_json::to_vec(&again).unwrap());
         let twice = run(&policy, &once, v).unwrap();
         prop_assert_eq!(serde_json::to_vec(&once).unwrap(), serde_json::to_vec(&twice).unwrap());
@@ -998,7 +1120,7 @@ proptest! {
     /// any other rule could fail; when none holds, the sign-in is not denied.
     #[test]
     fn a_deny_yields_no_response((policy, event, v) in case()) {
-        let result = trigger(policy.clone(), v).handle(event.clone());
+        let result = trigger(policy.clone(), v, &event).handle(event.clone());
         let first = policy.deny.iter().position(|d| holds(&d.when, &event));
         match (first, result) {
             (Some(i), Err(TriggerError::Denied { rule, message })) => {
@@ -1014,6 +1136,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config())]
+
+    /// 8. Lookups fail closed and carry only what they read: a refusal for an
+    /// unavailable lookup names `p` (the only one that may fail closed), only
+    /// when its result was not given and it says `fail`; a claim read from a
+    /// lookup carries the result's value, and none comes from a lookup whose
+    /// result is absent or unavailable.
+    #[test]
+    fn lookups_fail_closed_and_carry_only_what_they_read((policy, event, v) in case()) {
+        let result = trigger(policy.clone(), v, &event).handle(event.clone());
+        let given = &event[LOOKUP_RESULTS];
+        if let Err(TriggerError::LookupUnavailable { lookup }) = &result {
+            prop_assert_eq!(lookup.as_str(), "p");
+            prop_assert!(given.get("p").is_none());
+            prop_assert!(policy.lookups.iter().any(|l| l.name == "p" && l.if_unavailable == IfUnavailable::Fail));
+        }
+        let Ok(out) = result else { return Ok(()) };
+        let v1 = out["response"].get("claimsOverrideDetails").is_some();
+        let as_sent = |x: &Value| if v1 && !x.is_string() { Value::String(x.to_string()) } else { x.clone() };
+        for (_, added, _) in generations(&out["response"]) {
+            for (claim, field) in [("lk_org", "org"), ("lk_n", "n")] {
+                if let Some(value) = added.get(claim) {
+                    prop_assert_eq!(Some(value.clone()), given["p"].get(field).map(as_sent), "{}", claim);
+                }
+            }
+            if added.contains_key("lk_all") || added.contains_key("lk_first") || added.contains_key("lk_admin") {
+                prop_assert!(given["p"].is_object());
+            }
+            if let Some(t) = added.get("lk_t") {
+                let read: Vec<Value> = given["q"].as_array().map(|items| {
+                    items.iter().filter_map(|i| i.get("t").cloned()).collect()
+                }).unwrap_or_default();
+                prop_assert_eq!(t.clone(), as_sent(&Value::Array(read)));
+            }
+        }
+    }
+}
+
 /// The generators are not vacuous: most cases produce a response, and the
 /// interesting shapes (V1, V2/V3, group overrides, client credentials,
 /// additions, suppressions, refusals) all occur.
@@ -1024,6 +1185,7 @@ fn generated_cases_cover_the_interesting_shapes() {
     let (mut ok, mut v1, mut v2, mut overrides, mut m2m, mut added, mut suppressed, mut refused) =
         (0, 0, 0, 0, 0, 0, 0, 0);
     let (mut denied, mut copied, mut rendered_scopes) = (0, 0, 0);
+    let (mut lookup_added, mut lookup_refused) = (0, 0);
     let n = 2000;
     let mut policies = Vec::new();
     for i in 0..n {
@@ -1036,8 +1198,12 @@ fn generated_cases_cover_the_interesting_shapes() {
         }
         let policy = Policy::from_json(&json.to_string(), "generated").unwrap();
         copied += usize::from(!policy.copy_attributes.is_empty());
-        let result = trigger(policy.clone(), v).handle(event.clone());
+        let result = trigger(policy.clone(), v, &event).handle(event.clone());
         denied += usize::from(matches!(result, Err(TriggerError::Denied { .. })));
+        lookup_refused += usize::from(matches!(
+            result,
+            Err(TriggerError::LookupUnavailable { .. })
+        ));
         let Some(out) = run(&policy, &event, v) else {
             refused += 1;
             continue;
@@ -1065,6 +1231,11 @@ fn generated_cases_cover_the_interesting_shapes() {
             overrides += 1;
         }
         m2m += usize::from(is_client_credentials(&event));
+        lookup_added += usize::from(
+            generations(r)
+                .iter()
+                .any(|(_, a, _)| a.keys().any(|k| k.starts_with("lk_"))),
+        );
         for (_, a, s) in generations(r) {
             added += usize::from(!a.is_empty());
             suppressed += usize::from(!s.is_empty());
@@ -1082,9 +1253,11 @@ fn generated_cases_cover_the_interesting_shapes() {
         denied,
         copied,
         rendered_scopes,
+        lookup_added,
+        lookup_refused,
     ];
     eprintln!(
-        "ok, v1, v2, overrides, m2m, added, suppressed, refused, denied, copied, rendered scopes: {counts:?}"
+        "ok, v1, v2, overrides, m2m, added, suppressed, refused, denied, copied, rendered scopes, lookup claims, lookup refusals: {counts:?}"
     );
     // Every generated policy is also valid against the JSON Schema.
     let errors = common::schema_errors(&policies);

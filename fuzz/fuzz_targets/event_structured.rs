@@ -3,12 +3,15 @@
 //! metadata, unknown fields), so the fuzzer spends its time past the JSON
 //! parser, run through every shipped policy and one that uses every form of
 //! the language (templates, transforms, predicates, deny, copies, groups and
-//! roles).
+//! roles), plus the DynamoDB example policy with lookup results built from
+//! the grammar too (items, queries, absent items, unavailable lookups, every
+//! JSON type a DynamoDB item maps to) instead of fetched.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use pretoken::event::Version;
+use pretoken::lookup::data::LookupData;
 use pretoken::{Config, Policy, Trigger};
 use serde_json::{Map, Value, json};
 
@@ -50,6 +53,74 @@ struct Event {
     response: Field<Scalar>,
     configured: Option<u8>,
     policy: u8,
+    lookups: Lookups,
+}
+
+/// Lookup results: `profile` (an item) and `memberships` (a query's items).
+#[derive(Arbitrary, Debug)]
+struct Lookups {
+    profile: LookupResult,
+    memberships: Option<Vec<Vec<(u8, Item)>>>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum LookupResult {
+    Unavailable,
+    NoItem,
+    Item(Vec<(u8, Item)>),
+}
+
+/// What a DynamoDB attribute maps to: S, N, BOOL, NULL, L, M, SS/NS.
+#[derive(Arbitrary, Debug)]
+enum Item {
+    S(String),
+    N(i64),
+    F(f64),
+    Bool(bool),
+    Null,
+    L(Vec<Scalar>),
+    M(Vec<(u8, Scalar)>),
+}
+
+const FIELDS: &[&str] = &["orgId", "role", "name", "seats", "status", "tenantId", "x"];
+
+fn item(fields: &[(u8, Item)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Item::S(s) => json!(s),
+                    Item::N(n) => json!(n),
+                    Item::F(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+                    Item::Bool(b) => json!(b),
+                    Item::Null => Value::Null,
+                    Item::L(l) => Value::Array(l.iter().map(scalar).collect()),
+                    Item::M(m) => Value::Object(
+                        m.iter().map(|(k, v)| (["first", "last", "id"][usize::from(*k) % 3].to_owned(), scalar(v))).collect(),
+                    ),
+                };
+                (FIELDS[usize::from(*k) % FIELDS.len()].to_owned(), v)
+            })
+            .collect(),
+    )
+}
+
+fn lookup_data(l: &Lookups) -> LookupData {
+    let mut m = Map::new();
+    match &l.profile {
+        LookupResult::Unavailable => {}
+        LookupResult::NoItem => {
+            m.insert("profile".into(), Value::Null);
+        }
+        LookupResult::Item(fields) => {
+            m.insert("profile".into(), item(fields));
+        }
+    }
+    if let Some(items) = &l.memberships {
+        m.insert("memberships".into(), Value::Array(items.iter().map(|f| item(f)).collect()));
+    }
+    LookupData(m)
 }
 
 const ATTRS: &[&str] = &[
@@ -77,6 +148,7 @@ const POLICIES: &[&str] = &[
     include_str!("../../policies/federated-groups.json"),
     include_str!("../../tests/fixtures/policies/every-form.json"),
     include_str!("../../bench/policies/rich.json"),
+    include_str!("../../policies/dynamodb-profile.json"),
     r#"{"groups": {"keep": ["owners", "app-*"]}, "claims": [{"claim": "n", "attribute": "custom:n", "convert": "number", "ifMissing": "fail"}, {"claim": "l", "attribute": "custom:tenantId", "convert": "list"}]}"#,
 ];
 
@@ -138,7 +210,7 @@ fuzz_target!(|e: Event| {
     let event = build(&e);
     let policy = Policy::from_json(POLICIES[usize::from(e.policy) % POLICIES.len()], "fuzz").unwrap();
     let configured = e.configured.map(|v| [Version::V1, Version::V2, Version::V3][usize::from(v % 3)]);
-    let t = Trigger::new(Ok(Config { policy, lambda_version: configured }));
+    let t = Trigger::new(Ok(Config { policy, lambda_version: configured })).with_lookup_data(lookup_data(&e.lookups));
     let bytes = serde_json::to_vec(&event).unwrap();
     let result = t.handle_bytes(&bytes);
     // A refusal is deterministic too (Cognito may retry).
