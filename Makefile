@@ -120,7 +120,7 @@ fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs 
 	done
 
 bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: see README, Performance)
-	@[ -f bench/peers/node/node_modules/aws-lambda-ric/dist/rapid-client.node ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
+	@[ -f bench/peers/node/node_modules/aws-lambda-ric/dist/rapid-client.node ] && [ -d bench/peers/node/node_modules/@aws-sdk/client-dynamodb ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
 	@[ -x bench/peers/python/.venv/bin/python ] || (python3 -m venv bench/peers/python/.venv && bench/peers/python/.venv/bin/pip install --quiet -r bench/peers/python/requirements.txt)
 
 bench: bench-peers ## Run every benchmark and write BENCHMARKS.md (a few minutes; keep the machine otherwise idle)
