@@ -11,7 +11,8 @@
 //! client can read every attribute the policy reads; access-token rules and
 //! client-credentials rules against the pool's `LambdaVersion`; V2/V3 with
 //! the `LITE` tier; the function's `PRETOKEN_LAMBDA_VERSION` against the
-//! pool's `LambdaVersion`.
+//! pool's `LambdaVersion`; lookups: the variables their tables come from, and
+//! the IAM actions they need, somewhere in the template.
 
 use std::fmt;
 
@@ -253,6 +254,7 @@ pub fn check(template: &Value, policy: &Policy) -> Vec<Finding> {
     for pool in &pools {
         versions(&tpl, pool, policy, &mut out);
         function_wiring(&tpl, pool, &mut out);
+        lookups(template, &tpl, pool, policy, &mut out);
     }
     let names: Vec<&str> = pools.iter().map(|p| p.name).collect();
     clients(&tpl, &names, policy, &mut out);
@@ -391,6 +393,119 @@ fn function_wiring(tpl: &Template<'_>, pool: &Pool<'_>, out: &mut Findings) {
         out.warn(place, message);
     } else {
         out.error(place, message);
+    }
+}
+
+/// A policy's lookups against the function that runs it: each `{env.NAME}`
+/// its tables and regions read is set on the function (a parameter whose
+/// default is empty is a warning), and the IAM actions they need are granted
+/// somewhere in the template (only under a condition: a warning).
+fn lookups(
+    template: &Value,
+    tpl: &Template<'_>,
+    pool: &Pool<'_>,
+    policy: &Policy,
+    out: &mut Findings,
+) {
+    use crate::policy::lookup::LookupKind;
+    let all = policy.all_lookups();
+    if all.is_empty() {
+        return;
+    }
+    let Some(function) = pool.config.get("LambdaArn").and_then(function_named) else {
+        return;
+    };
+    let Some((_, resource)) = tpl.resources.iter().find(|(n, _)| *n == function) else {
+        return;
+    };
+    let vars = props(resource)
+        .and_then(|p| p.get("Environment"))
+        .and_then(|e| e.get("Variables"))
+        .and_then(Value::as_object);
+    let mut needed: Vec<(&str, String)> = Vec::new();
+    for (route, l) in &all {
+        let place = if route.is_empty() {
+            format!("lookups.{}", l.name)
+        } else {
+            format!("{route}.lookups.{}", l.name)
+        };
+        let mut texts = Vec::new();
+        match &l.kind {
+            LookupKind::Get { table, .. } => {
+                texts.push(table);
+                needed.push(("dynamodb:GetItem", place.clone()));
+            }
+            LookupKind::Query { table, .. } => {
+                texts.push(table);
+                needed.push(("dynamodb:Query", place.clone()));
+            }
+            LookupKind::AdminGetUser => needed.push(("cognito-idp:AdminGetUser", place.clone())),
+        }
+        texts.extend(&l.region);
+        for var in texts.iter().flat_map(|t| t.variables()) {
+            let at = format!("{function}.Environment.Variables.{var}");
+            let set = vars
+                .and_then(|v| v.get(var))
+                .or_else(|| tpl.globals_env.and_then(|g| g.get(var)));
+            match set.map(|v| tpl.resolve(v)) {
+                None => out.error(
+                    at,
+                    format!("is not set, but {place} reads its table or region from {{env.{var}}}"),
+                ),
+                Some(Resolved::Text("")) => out.warn(
+                    at,
+                    format!("is empty by default: {place} needs it; set it when deploying (for this template: LookupTableName)"),
+                ),
+                Some(Resolved::Unknown) => out.warn(
+                    at,
+                    format!("cannot be evaluated (a condition or another intrinsic): {place} needs it set when deploying (for this template: LookupTableName)"),
+                ),
+                Some(Resolved::Text(_)) => {}
+            }
+        }
+    }
+    for (action, place) in needed {
+        let plain = tpl.resources.iter().any(|(_, r)| {
+            !r.contains_key("Condition") && mentions(&Value::Object((*r).clone()), action, false)
+        });
+        if plain {
+            continue;
+        }
+        if mentions(
+            template.get("Resources").unwrap_or(&Value::Null),
+            action,
+            true,
+        ) {
+            out.warn(
+                "Resources".to_owned(),
+                format!("grant {action}, which {place} needs, only under a condition: deploy with it on (for this template: LookupTableName, AllowAdminGetUser=true)"),
+            );
+        } else {
+            out.error(
+                format!("{function}.Policies"),
+                format!("{place} needs {action}, which no resource of this template grants"),
+            );
+        }
+    }
+}
+
+/// Whether an IAM action (or a SAM policy template that includes it)
+/// appears under `v`; under an `Fn::If` only when `conditional`.
+fn mentions(v: &Value, action: &str, conditional: bool) -> bool {
+    let templates: &[&str] = match action {
+        "dynamodb:GetItem" | "dynamodb:Query" => {
+            &["DynamoDBReadPolicy", "DynamoDBCrudPolicy", "dynamodb:*"]
+        }
+        _ => &["cognito-idp:*"],
+    };
+    match v {
+        Value::String(s) => s == action || templates.contains(&s.as_str()),
+        Value::Array(a) => a.iter().any(|x| mentions(x, action, conditional)),
+        Value::Object(m) => m.iter().any(|(k, x)| {
+            templates.contains(&k.as_str())
+                || ((conditional || k != "Fn::If") && mentions(x, action, conditional))
+        }),
+        _ => false,
     }
 }
 

@@ -223,3 +223,53 @@ fn the_templates_appconfig_resources_embed_the_schema_and_the_builtin_policy() {
         serde_json::from_str(content.value[2].as_str().unwrap()).unwrap();
     assert_eq!(builtin, read_json(&root().join("policy.json")));
 }
+
+#[test]
+fn lookups_need_their_variables_and_permissions() {
+    let p = policy(
+        r#"{"lookups": {
+              "profile": {"dynamodb": {"table": "{env.PROFILE_TABLE}", "key": {"pk": "U#{sub}"}}},
+              "mfa": {"cognito": "adminGetUser"}},
+            "claims": [{"claim": "org", "lookup": "profile", "field": "orgId"},
+                       {"claim": "mfa", "lookup": "mfa", "field": "mfaEnabled"}]}"#,
+    );
+    let pool = serde_json::json!({"Type": "AWS::Cognito::UserPool", "Properties": {"LambdaConfig": {
+        "PreTokenGenerationConfig": {"LambdaArn": {"Fn::GetAtt": ["Fn", "Arn"]}, "LambdaVersion": "V2_0"}}}});
+    let bare = serde_json::json!({"Resources": {"Pool": pool, "Fn": {"Type": "AWS::Serverless::Function",
+        "Properties": {"Environment": {"Variables": {"PRETOKEN_LAMBDA_VERSION": "V2_0"}}}}}});
+    let f: Vec<String> = check(&bare, &p).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        f,
+        [
+            "error: Fn.Environment.Variables.PROFILE_TABLE: is not set, but lookups.profile reads its table or region from {env.PROFILE_TABLE}",
+            "error: Fn.Policies: lookups.profile needs dynamodb:GetItem, which no resource of this template grants",
+            "error: Fn.Policies: lookups.mfa needs cognito-idp:AdminGetUser, which no resource of this template grants",
+        ]
+    );
+    let granted = serde_json::json!({"Resources": {"Pool": pool, "Fn": {"Type": "AWS::Serverless::Function",
+        "Properties": {
+            "Environment": {"Variables": {"PRETOKEN_LAMBDA_VERSION": "V2_0", "PROFILE_TABLE": "Profiles"}},
+            "Policies": [{"DynamoDBReadPolicy": {"TableName": "Profiles"}},
+                         {"Statement": [{"Effect": "Allow", "Action": "cognito-idp:AdminGetUser", "Resource": "*"}]}]}}}});
+    assert_eq!(check(&granted, &p), []);
+}
+
+#[test]
+fn the_templates_lookup_access_is_conditional_on_its_parameters() {
+    let (code, f) = broken(
+        "lookups",
+        "AllowAdminGetUser:\n    Type: String\n    Default: \"false\"",
+        "AllowAdminGetUser:\n    Type: String\n    Default: \"false\"",
+        Some("policies/dynamodb-profile.json"),
+    );
+    assert_eq!(code, 0, "{f:?}");
+    assert_eq!(
+        f,
+        [
+            "warning: PreTokenFunction.Environment.Variables.PROFILE_TABLE: cannot be evaluated (a condition or another intrinsic): lookups.profile needs it set when deploying (for this template: LookupTableName)",
+            "warning: PreTokenFunction.Environment.Variables.PROFILE_TABLE: cannot be evaluated (a condition or another intrinsic): lookups.memberships needs it set when deploying (for this template: LookupTableName)",
+            "warning: Resources: grant dynamodb:GetItem, which lookups.profile needs, only under a condition: deploy with it on (for this template: LookupTableName, AllowAdminGetUser=true)",
+            "warning: Resources: grant dynamodb:Query, which lookups.memberships needs, only under a condition: deploy with it on (for this template: LookupTableName, AllowAdminGetUser=true)",
+        ]
+    );
+}

@@ -3,7 +3,7 @@
 //!
 //! Contract: [`attribute_reads`] lists every user attribute the policy may
 //! read (sources, templates, transform texts, conditions, copies, scopes,
-//! group and role sources), each with the place of the rule that reads it,
+//! group and role sources, lookup keys), each with the place of the rule that reads it,
 //! as `claims[2]` or `deny[0].when`; copies are listed by their pattern.
 
 use super::Policy;
@@ -50,6 +50,11 @@ pub fn attribute_reads(document: &Policy) -> Vec<AttributeRead> {
 }
 
 fn reads_of(policy: &Policy, mut push: impl FnMut(String, &str)) {
+    for l in &policy.lookups {
+        for t in l.kind.key_templates() {
+            template(t, &format!("lookups.{}", l.name), &mut push);
+        }
+    }
     for (i, d) in policy.deny.iter().enumerate() {
         condition(&d.when, &format!("deny[{i}].when"), &mut push);
     }
