@@ -106,7 +106,7 @@ impl Fetcher {
                 return fetched;
             }
         }
-        let Some(clients) = self.clients_for(region_of(&planned.request)) else {
+        let Some(clients) = self.clients_for(planned.request.region()) else {
             let f = Fetched::Unavailable(Unavailable::NotConfigured);
             log(planned, "none", &f, start.elapsed());
             return f;
@@ -152,21 +152,9 @@ impl Fetcher {
     }
 }
 
-fn region_of(r: &Request) -> Option<&str> {
-    match r {
-        Request::Get { region, .. }
-        | Request::Query { region, .. }
-        | Request::AdminGetUser { region, .. } => region.as_deref(),
-    }
-}
-
 fn log(planned: &Planned, cache: &str, fetched: &Fetched, took: Duration) {
     let latency_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
-    let kind = match planned.request {
-        Request::Get { .. } => "dynamodb:GetItem",
-        Request::Query { .. } => "dynamodb:Query",
-        Request::AdminGetUser { .. } => "cognito-idp:AdminGetUser",
-    };
+    let kind = planned.request.kind();
     let items = match fetched {
         Fetched::Items(i) => i.len(),
         Fetched::Item(_) => 1,

@@ -77,6 +77,25 @@ pub enum Request {
 }
 
 impl Request {
+    /// The kind, as logs name it (the same words as
+    /// [`crate::policy::lookup::LookupKind::name`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Get { .. } => "dynamodb:GetItem",
+            Self::Query { .. } => "dynamodb:Query",
+            Self::AdminGetUser { .. } => "cognito-idp:AdminGetUser",
+        }
+    }
+
+    /// The region, when not the function's own.
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Self::Get { region, .. }
+            | Self::Query { region, .. }
+            | Self::AdminGetUser { region, .. } => region.as_deref(),
+        }
+    }
+
     /// The cache key: the kind, region, table (or pool) and rendered key.
     /// It holds key values: it stays in memory and is never written.
     pub fn cache_key(&self) -> String {
