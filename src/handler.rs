@@ -34,6 +34,8 @@ pub struct Trigger {
     /// Lookup results given instead of fetched (`--lookup-data`, policy test
     /// files, the playground): every path answers with them.
     lookup_data: Option<LookupData>,
+    /// Whether the policy in force has lookups (any route's), decided once.
+    has_lookups: bool,
 }
 
 impl Trigger {
@@ -69,12 +71,14 @@ impl Trigger {
                 "invalid configuration: every invocation will fail until it is fixed"
             ),
         }
+        let has_lookups = config.as_ref().is_ok_and(|c| c.policy.has_lookups());
         Self {
             config,
             label,
             v1_notice_logged: AtomicBool::new(false),
             mismatch_logged: AtomicBool::new(false),
             lookup_data: None,
+            has_lookups,
         }
     }
 
@@ -135,7 +139,7 @@ impl Trigger {
     /// an event planned, its lookups made, then answered
     /// ([`Trigger::plan_payload`], [`Trigger::respond_planned`]).
     pub fn has_lookups(&self) -> bool {
-        self.config.as_ref().is_ok_and(|c| c.policy.has_lookups())
+        self.has_lookups
     }
 
     /// The first half of an invocation with lookups: the configuration and
@@ -213,7 +217,7 @@ impl Trigger {
             Err(_) => Err(TriggerError::Config),
             Ok(config) => parse().map_err(TriggerError::Event).and_then(|event| {
                 let offline = match (lookups, &self.lookup_data) {
-                    (None, Some(data)) if config.policy.has_lookups() => {
+                    (None, Some(data)) if self.has_lookups => {
                         Some(Self::offline_results(config, &event, data)?)
                     }
                     _ => None,
