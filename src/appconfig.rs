@@ -16,90 +16,19 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::config::{ENV_POLICY, ENV_POLICY_FILE};
-use crate::error::ConfigError;
-use crate::event::Version;
-use crate::handler::Trigger;
-use crate::policy::Policy;
+#[cfg(feature = "lambda")]
+pub mod validate;
 
-/// The AppConfig configuration path, as `/applications/A/environments/E/configurations/P`.
-pub const ENV_APPCONFIG: &str = "PRETOKEN_POLICY_APPCONFIG";
-/// Seconds between re-fetches (default 15; 0: every invocation).
-pub const ENV_REFRESH: &str = "PRETOKEN_POLICY_REFRESH_SECONDS";
-/// The fetch's time limit in milliseconds (default 1,500).
-pub const ENV_TIMEOUT: &str = "PRETOKEN_POLICY_FETCH_TIMEOUT_MS";
-/// The agent's own port variable (default 2772).
-pub const ENV_PORT: &str = "AWS_APPCONFIG_EXTENSION_HTTP_PORT";
+use crate::event::Version;
+use crate::model::Policy;
+use crate::trigger::Trigger;
+
+pub use crate::trigger::config::{
+    AppConfigSettings as Settings, ENV_APPCONFIG, ENV_PORT, ENV_REFRESH, ENV_TIMEOUT,
+};
+
 /// The largest policy accepted from the agent.
 pub const MAX_BODY: usize = 1024 * 1024;
-
-/// Where and how often to fetch the policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// The agent's path for the configuration.
-    pub path: String,
-    /// The agent's port on 127.0.0.1.
-    pub port: u16,
-    /// Time between re-fetches.
-    pub refresh: Duration,
-    /// Time limit of one fetch.
-    pub timeout: Duration,
-    /// The pool's `LambdaVersion`, as `PRETOKEN_LAMBDA_VERSION` gives it.
-    pub lambda_version: Option<Version>,
-}
-
-impl Settings {
-    /// The settings from the environment: `None` when
-    /// `PRETOKEN_POLICY_APPCONFIG` is not set.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
-        let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
-        let Some(path) = set(ENV_APPCONFIG) else {
-            return Ok(None);
-        };
-        if set(ENV_POLICY).is_some() || set(ENV_POLICY_FILE).is_some() {
-            return Err(ConfigError::TwoPolicies);
-        }
-        let path = path.trim().to_owned();
-        let parts: Vec<&str> = path.split('/').collect();
-        let ok = matches!(
-            parts.as_slice(),
-            ["", "applications", a, "environments", e, "configurations", p]
-                if [a, e, p].iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
-        );
-        if !ok {
-            return Err(ConfigError::AppConfig(format!(
-                "{ENV_APPCONFIG} must be /applications/APP/environments/ENV/configurations/PROFILE (names or IDs)"
-            )));
-        }
-        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
-            match set(name) {
-                None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse()
-                    .map_err(|_| ConfigError::AppConfig(format!("{name} must be a whole number"))),
-            }
-        };
-        let port = number(ENV_PORT, 2772)?;
-        let port = u16::try_from(port)
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| ConfigError::AppConfig(format!("{ENV_PORT} must be a port number")))?;
-        let lambda_version = match set(crate::config::ENV_LAMBDA_VERSION) {
-            None => None,
-            Some(v) => {
-                Some(Version::from_lambda_version(v.trim()).ok_or(ConfigError::LambdaVersion)?)
-            }
-        };
-        Ok(Some(Self {
-            path,
-            port,
-            refresh: Duration::from_secs(number(ENV_REFRESH, 15)?),
-            timeout: Duration::from_millis(number(ENV_TIMEOUT, 1500)?.max(1)),
-            lambda_version,
-        }))
-    }
-}
 
 /// What one fetch gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,7 +149,7 @@ impl Refresh {
             .map_err(|_| vec!["the policy is not UTF-8 text".to_owned()])
             .and_then(|text| Policy::from_json(text, &name).map_err(problems))
             .and_then(|policy| {
-                crate::config::Config::resolved(policy, &name, self.lambda_version, &|k| {
+                crate::trigger::config::Config::resolved(policy, &name, self.lambda_version, &|k| {
                     std::env::var(k).ok()
                 })
                 .map_err(|e| match e {
@@ -320,6 +249,8 @@ pub fn policy_rejected_metric(timestamp_ms: u128, function_name: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ConfigError;
+    use crate::trigger::config::ENV_POLICY;
 
     const GOOD: &str = r#"{"suppress": [{"claims": ["email"]}]}"#;
     const OTHER: &str = r#"{"suppress": [{"claims": ["name"]}]}"#;

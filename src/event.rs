@@ -18,6 +18,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::EventError;
+use crate::json::type_name;
 
 /// The trigger source of machine-to-machine (client credentials) grants:
 /// there is no user and no ID token.
@@ -104,9 +105,6 @@ pub struct EventView<'a> {
     pub scopes: Vec<&'a str>,
     /// `request.clientMetadata`, in event order (the calling app controls it).
     pub client_metadata: Vec<(&'a str, &'a str)>,
-    /// The results of the policy's lookups for this event (`lookup.rs`), when
-    /// it has any.
-    pub lookups: Option<&'a crate::lookup::LookupResults>,
 }
 
 impl<'a> EventView<'a> {
@@ -151,16 +149,6 @@ impl<'a> EventView<'a> {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
-    }
-
-    /// The value of `field` in the result of the policy's lookup `index`
-    /// (no value without results).
-    pub fn lookup_field(
-        &self,
-        index: usize,
-        field: &crate::policy::lookup::FieldPath,
-    ) -> Option<Value> {
-        self.lookups?.field(index, field)
     }
 
     /// The value of a client-metadata entry, if present.
@@ -212,18 +200,6 @@ pub fn into_object(value: Value) -> Result<Map<String, Value>, EventError> {
     match value {
         Value::Object(map) => Ok(map),
         other => Err(EventError::NotAnObject(type_name(&other))),
-    }
-}
-
-/// The JSON type of a value, as an English noun phrase.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

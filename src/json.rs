@@ -133,6 +133,18 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
+/// The JSON type of a value, as an English noun phrase.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

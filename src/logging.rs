@@ -131,7 +131,7 @@ mod tests {
             &|k| (k == "RUST_LOG").then(|| "trace".into()),
             LevelFilter::INFO,
         );
-        assert!(f.would_enable("pretoken::handler", &Level::TRACE));
+        assert!(f.would_enable("pretoken::trigger", &Level::TRACE));
         assert!(f.would_enable(RAW_EVENT_TARGET, &Level::WARN));
         assert!(!f.would_enable(RAW_EVENT_TARGET, &Level::INFO));
         let f = filter(
@@ -141,7 +141,7 @@ mod tests {
         assert!(f.would_enable(RAW_EVENT_TARGET, &Level::DEBUG));
         let f = filter(&|_| None, LevelFilter::INFO);
         assert!(!f.would_enable("lambda_runtime::layers::trace", &Level::INFO));
-        assert!(f.would_enable("pretoken::handler", &Level::INFO));
+        assert!(f.would_enable("pretoken::trigger", &Level::INFO));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 
 use pretoken::event::Version;
 use pretoken::lookup::data::LookupData;
-use pretoken::policy::lookup::IfUnavailable;
-use pretoken::policy::{FilterMode, Policy};
+use pretoken::model::lookup::IfUnavailable;
+use pretoken::model::{FilterMode, Policy};
 use pretoken::reserved;
 use pretoken::{Trigger, TriggerError};
 use proptest::prelude::*;
@@ -858,7 +858,7 @@ fn matches_pattern(p: &str, name: &str) -> bool {
         .map_or(name == p, |pre| name.starts_with(pre))
 }
 
-fn predicate_holds(p: &pretoken::policy::Predicate, v: Option<&str>) -> bool {
+fn predicate_holds(p: &pretoken::model::Predicate, v: Option<&str>) -> bool {
     let Some(v) = v else {
         return p.present == Some(false);
     };
@@ -877,7 +877,7 @@ fn predicate_holds(p: &pretoken::policy::Predicate, v: Option<&str>) -> bool {
         && p.matches.as_ref().is_none_or(|m| m.regex.is_match(&v))
 }
 
-fn holds(c: &pretoken::policy::Condition, e: &Value) -> bool {
+fn holds(c: &pretoken::model::Condition, e: &Value) -> bool {
     let groups = request_groups(e);
     let client = str_at(e, &["callerContext", "clientId"]);
     let source = str_at(e, &["triggerSource"]);

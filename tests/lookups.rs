@@ -58,7 +58,7 @@ fn answer(t: &Trigger, event: Value, results: &[(&str, Fetched)]) -> Result<Valu
         pending.plan.results.set(index, f);
     }
     t.respond_planned(pending, "")
-        .map(pretoken::handler::Output::into_value)
+        .map(pretoken::trigger::Output::into_value)
 }
 
 fn details(v: &Value) -> &Value {

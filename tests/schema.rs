@@ -57,7 +57,7 @@ fn the_draft04_form_for_appconfig_is_committed_and_accepts_the_same_policies() {
         String::from_utf8(out.stdout).unwrap() == committed,
         "policy.schema.draft-04.json differs from `pretoken schema --draft-04`"
     );
-    assert!(committed.trim_end().len() <= pretoken::policy::schema::APPCONFIG_SCHEMA_LIMIT);
+    assert!(committed.trim_end().len() <= pretoken::load::schema::APPCONFIG_SCHEMA_LIMIT);
     let draft04 = read_json(&root().join("policy.schema.draft-04.json"));
     let mut files = policy_files();
     files.push(root().join("tests/fixtures/policies/every-form.json"));

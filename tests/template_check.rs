@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use pretoken::template_check::check;
+use pretoken::tools::template_check::check;
 
 fn template_text() -> String {
     std::fs::read_to_string(root().join("template.yaml")).unwrap()

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
-use pretoken::verify::{Expected, Jwks, TokenUse, VerifyError, check_policy, verify};
+use pretoken::tools::verify::{Expected, Jwks, TokenUse, VerifyError, check_policy, verify};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::{Value, json};
@@ -247,7 +247,7 @@ fn policy_checks() {
     );
     assert_eq!(
         check_policy(&scoped, &clean),
-        pretoken::verify::PolicyCheck::default()
+        pretoken::tools::verify::PolicyCheck::default()
     );
 }
 

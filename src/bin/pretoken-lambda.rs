@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use pretoken::appconfig::{self, Change, Refresh, Settings};
-use pretoken::handler::Output;
 use pretoken::lookup::aws::Fetcher;
 use pretoken::lookup::cache::Cache;
+use pretoken::trigger::Output;
 use pretoken::{ConfigError, Trigger, TriggerError, json};
 use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;

@@ -2,7 +2,7 @@
 //! trigger would refuse, before it is rolled out (see `src/validate.rs`).
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
-use pretoken::validate::{Refusal, validate};
+use pretoken::appconfig::validate::{Refusal, validate};
 use serde_json::Value;
 use tracing::level_filters::LevelFilter;
 

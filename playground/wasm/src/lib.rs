@@ -7,7 +7,8 @@
 //! clock and sends nothing anywhere.
 
 use pretoken::event::{self, EventView, Version};
-use pretoken::{Config, Policy, Trigger, preview};
+use pretoken::tools::preview;
+use pretoken::{Config, Policy, Trigger};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -109,7 +110,7 @@ mod tests {
 
     #[test]
     fn the_default_policy_on_a_v2_event() {
-        let a = answer(pretoken::policy::DEFAULT_POLICY_JSON, EVENT, "");
+        let a = answer(pretoken::model::DEFAULT_POLICY_JSON, EVENT, "");
         let r = &a["result"];
         assert_eq!(r["kind"], "tokens");
         assert_eq!(r["idToken"]["tenantId"], "tenant-42");
@@ -150,7 +151,7 @@ mod tests {
         );
         let a = answer("{}", "[", "");
         assert_eq!(a["result"]["kind"], "invalid-event");
-        let a = answer(pretoken::policy::DEFAULT_POLICY_JSON, V1, "");
+        let a = answer(pretoken::model::DEFAULT_POLICY_JSON, V1, "");
         assert_eq!(a["result"]["version"], "V1_0");
         assert_eq!(a["result"]["skippedAccessRules"], 3);
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use pretoken::error::ConfigError;
-use pretoken::template_check::{self, Severity};
+use pretoken::tools::template_check::{self, Severity};
 
 /// Arguments of `pretoken check`.
 #[derive(clap::Args)]

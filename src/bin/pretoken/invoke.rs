@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> ExitCode {
         |t| t.plan_bytes(&bytes),
         |t| t.respond_bytes(&bytes),
     );
-    match answered.map(pretoken::handler::Output::into_value) {
+    match answered.map(pretoken::trigger::Output::into_value) {
         Ok(out) => {
             let text = if args.compact {
                 serde_json::to_string(&out)

@@ -17,13 +17,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pretoken::config::load_file;
 use pretoken::error::ConfigError;
 use pretoken::event::Version;
 use pretoken::lookup::aws::Fetcher;
 use pretoken::lookup::cache::Cache;
 use pretoken::lookup::data::LookupData;
-use pretoken::policy::{DEFAULT_POLICY_NAME, Policy};
+use pretoken::model::{DEFAULT_POLICY_NAME, Policy};
+use pretoken::trigger::config::load_file;
 use pretoken::{Config, Trigger, TriggerError};
 use tracing::level_filters::LevelFilter;
 
@@ -100,9 +100,9 @@ impl TriggerArgs {
     fn answer<'t>(
         &self,
         trigger: &'t Trigger,
-        with_plan: impl FnOnce(&Trigger) -> Result<pretoken::handler::Pending, TriggerError>,
-        without_lookups: impl FnOnce(&'t Trigger) -> Result<pretoken::handler::Output<'t>, TriggerError>,
-    ) -> Result<pretoken::handler::Output<'t>, ExitCode> {
+        with_plan: impl FnOnce(&Trigger) -> Result<pretoken::trigger::Pending, TriggerError>,
+        without_lookups: impl FnOnce(&'t Trigger) -> Result<pretoken::trigger::Output<'t>, TriggerError>,
+    ) -> Result<pretoken::trigger::Output<'t>, ExitCode> {
         if !trigger.has_lookups() {
             if self.lookup_data.is_some() {
                 eprintln!("warning: --lookup-data is ignored: the policy has no lookups");

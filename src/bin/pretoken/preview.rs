@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use pretoken::error::TriggerError;
 use pretoken::event::{self, EventView, Version};
-use pretoken::preview::{self, Change, ChangeKind, Claims, HEADER_LIMIT, Tokens};
+use pretoken::tools::preview::{self, Change, ChangeKind, Claims, HEADER_LIMIT, Tokens};
 use serde_json::{Value, json};
 
 /// Arguments of `pretoken preview`.

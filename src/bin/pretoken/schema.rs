@@ -16,9 +16,9 @@ pub struct Args {
 /// `policy.schema.draft-04.json`).
 pub fn run(args: &Args) -> ExitCode {
     let text = if args.draft04 {
-        serde_json::to_string(&pretoken::policy::schema::draft04())
+        serde_json::to_string(&pretoken::load::schema::draft04())
     } else {
-        serde_json::to_string_pretty(&pretoken::policy::schema::schema())
+        serde_json::to_string_pretty(&pretoken::load::schema::schema())
     };
     match text {
         Ok(text) => {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use pretoken::policy_tests::{Suite, junit};
+use pretoken::tools::suite::{Suite, junit};
 
 /// Arguments of `pretoken test`.
 #[derive(clap::Args)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use pretoken::verify::{self, Expected, Jwks, TokenUse, VerifyError};
+use pretoken::tools::verify::{self, Expected, Jwks, TokenUse, VerifyError};
 
 /// Arguments of `pretoken verify`.
 #[derive(clap::Args)]

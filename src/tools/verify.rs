@@ -14,8 +14,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use crate::policy::{
-    ClaimRule, Condition, ContextField, GroupFilter, IfMissing, Policy, SourceKind, matches_pattern,
+use crate::eval::condition::Known;
+use crate::model::walk::{Placed, Rule, walk};
+use crate::model::{
+    ClaimRule, ContextField, FieldPath, GroupFilter, IfMissing, Policy, SourceKind,
 };
 use crate::reserved::TokenKind;
 
@@ -345,64 +347,54 @@ pub fn check_policy(policy: &Policy, token: &Verified) -> PolicyCheck {
         );
         return out;
     };
-    let holds = |c: &Condition| decide(c, client, &groups);
-    for (i, rule) in policy.deny.iter().enumerate() {
-        match holds(&rule.when) {
-            Some(true) => out.violations.push(format!(
-                "the policy refuses sign-in for this token's client and groups (deny[{i}])"
-            )),
-            Some(false) => {}
-            None => out.unchecked.push(format!("deny[{i}]")),
-        }
-    }
-    for (i, rule) in policy.suppress.iter().enumerate() {
-        if !rule.tokens.has(kind) {
-            continue;
-        }
-        match holds(&rule.when) {
-            Some(true) => {
-                for c in rule.claims.iter().filter(|c| claims.contains_key(*c)) {
-                    out.violations.push(format!(
-                        "claim {c} is present, but the policy suppresses it from {kind}s (suppress[{i}])"
-                    ));
+    let known = TokenKnown {
+        client,
+        groups: &groups,
+    };
+    for Placed { place, rule } in walk(policy) {
+        let holds = rule.when().map(|c| c.decide(&known));
+        let applies = rule.tokens().is_none_or(|t| t.has(kind));
+        match rule {
+            Rule::Deny(_) => match holds {
+                Some(Some(true)) => out.violations.push(format!(
+                    "the policy refuses sign-in for this token's client and groups ({place})"
+                )),
+                Some(Some(false)) => {}
+                _ => out.unchecked.push(place),
+            },
+            Rule::Suppress(r) if applies => match holds {
+                Some(Some(true)) => {
+                    for c in r.claims.iter().filter(|c| claims.contains_key(*c)) {
+                        out.violations.push(format!(
+                            "claim {c} is present, but the policy suppresses it from {kind}s ({place})"
+                        ));
+                    }
                 }
-            }
-            Some(false) => {}
-            None => out.unchecked.push(format!("suppress[{i}]")),
-        }
-    }
-    for (i, rule) in policy.claims.iter().enumerate() {
-        if !rule.tokens.has(kind) {
-            continue;
-        }
-        match holds(&rule.when) {
-            Some(true) if always_added(rule) => {
-                if !claims.contains_key(&rule.claim) {
-                    let hint = if kind == TokenKind::Access {
-                        "; a V1 pool cannot add access-token claims"
-                    } else {
-                        ""
-                    };
-                    out.violations.push(format!(
-                        "claim {} is missing, but the policy adds it to every {kind} (claims[{i}]){hint}",
-                        rule.claim
-                    ));
+                Some(Some(false)) => {}
+                _ => out.unchecked.push(place),
+            },
+            Rule::Claim(r) if applies => match holds {
+                Some(Some(true)) if always_added(r) => {
+                    if !claims.contains_key(&r.claim) {
+                        let hint = if kind == TokenKind::Access {
+                            "; a V1 pool cannot add access-token claims"
+                        } else {
+                            ""
+                        };
+                        out.violations.push(format!(
+                            "claim {} is missing, but the policy adds it to every {kind} ({place}){hint}",
+                            r.claim
+                        ));
+                    }
                 }
-            }
-            Some(false) => {}
-            _ => out.unchecked.push(format!("claims[{i}]")),
+                Some(Some(false)) => {}
+                _ => out.unchecked.push(place),
+            },
+            Rule::Groups(r) => check_groups(r, holds.flatten(), &groups, &mut out),
+            Rule::Copy(_) if applies => out.unchecked.push(place),
+            Rule::Roles(_) if kind == TokenKind::Id => out.unchecked.push(place),
+            _ => {}
         }
-    }
-    if let Some(rule) = &policy.groups {
-        check_groups(rule, holds(&rule.when), &groups, &mut out);
-    }
-    for (i, rule) in policy.copy_attributes.iter().enumerate() {
-        if rule.tokens.has(kind) {
-            out.unchecked.push(format!("copyAttributes[{i}]"));
-        }
-    }
-    if policy.roles.is_some() && kind == TokenKind::Id {
-        out.unchecked.push("roles".to_owned());
     }
     out
 }
@@ -437,50 +429,35 @@ fn check_groups(rule: &GroupFilter, held: Option<bool>, groups: &[&str], out: &m
     }
 }
 
-/// Whether a condition holds for a token: `None` when the token cannot tell
-/// (trigger sources, pools, attribute, client-metadata and lookup predicates).
-fn decide(c: &Condition, client: Option<&str>, groups: &[&str]) -> Option<bool> {
-    let mut parts: Vec<Option<bool>> = Vec::new();
-    if !c.trigger_sources.is_empty()
-        || !c.user_pool_ids.is_empty()
-        || !c.attributes.is_empty()
-        || !c.client_metadata.is_empty()
-        || !c.lookups.is_empty()
-    {
-        parts.push(None);
+/// What a token tells of its sign-in: the client and the groups; trigger
+/// sources, pools, attributes, client metadata and lookups are unknown, so
+/// a condition that reads them is unchecked, never guessed.
+struct TokenKnown<'t> {
+    client: Option<&'t str>,
+    groups: &'t [&'t str],
+}
+
+impl Known for TokenKnown<'_> {
+    fn client_id(&self) -> Option<Option<&str>> {
+        Some(self.client)
     }
-    if !c.client_ids.is_empty() {
-        parts.push(Some(
-            client.is_some_and(|id| c.client_ids.iter().any(|x| x == id)),
-        ));
-    }
-    if !c.groups.is_empty() {
-        parts.push(Some(
-            c.groups
-                .iter()
-                .any(|p| groups.iter().any(|g| matches_pattern(p, g))),
-        ));
-    }
-    parts.extend(c.all.iter().map(|a| decide(a, client, groups)));
-    if !c.any.is_empty() {
-        let each: Vec<Option<bool>> = c.any.iter().map(|a| decide(a, client, groups)).collect();
-        parts.push(if each.contains(&Some(true)) {
-            Some(true)
-        } else if each.iter().all(|x| *x == Some(false)) {
-            Some(false)
-        } else {
-            None
-        });
-    }
-    if let Some(n) = &c.not {
-        parts.push(decide(n, client, groups).map(|b| !b));
-    }
-    if parts.contains(&Some(false)) {
-        Some(false)
-    } else if parts.contains(&None) {
+    fn trigger_source(&self) -> Option<Option<&str>> {
         None
-    } else {
-        Some(true)
+    }
+    fn user_pool_id(&self) -> Option<Option<&str>> {
+        None
+    }
+    fn groups(&self) -> Option<&[&str]> {
+        Some(self.groups)
+    }
+    fn attribute(&self, _: &str) -> Option<Option<&str>> {
+        None
+    }
+    fn client_metadata(&self, _: &str) -> Option<Option<&str>> {
+        None
+    }
+    fn lookup_field(&self, _: usize, _: &FieldPath) -> Option<Option<Value>> {
+        None
     }
 }
 

@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::config::Config;
 use crate::error::TriggerError;
 use crate::event::{EventView, Version};
-use crate::handler::Trigger;
-use crate::policy::Policy;
-use crate::preview::{self, Claims};
+use crate::model::Policy;
+use crate::tools::preview::{self, Claims};
+use crate::trigger::Trigger;
+use crate::trigger::config::Config;
 
 /// A test file, as written.
 #[derive(Debug, Deserialize)]
@@ -183,9 +183,8 @@ impl Suite {
             None => parsed.policy.as_ref().map(|p| dir.join(p)),
         };
         let policy = match &policy_file {
-            Some(p) => {
-                crate::config::load_file(&p.display().to_string()).map_err(|e| e.to_string())?
-            }
+            Some(p) => crate::trigger::config::load_file(&p.display().to_string())
+                .map_err(|e| e.to_string())?,
             None => Policy::builtin().map_err(|e| e.to_string())?,
         };
         let lambda_version = match parsed.lambda_version.as_deref() {

@@ -19,8 +19,9 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::event::CLIENT_CREDENTIALS;
-use crate::policy::Policy;
-use crate::policy::reads::attribute_reads;
+use crate::model::Policy;
+use crate::model::reads::attribute_reads;
+use crate::model::walk::{Rule, walk_document};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,96 +135,32 @@ fn function_named(arn: &Value) -> Option<&str> {
     o.get("Ref").and_then(Value::as_str)
 }
 
-/// `route.` before a place, in a routing document.
-fn prefix(policy: &Policy) -> String {
-    if policy.route.is_empty() {
-        String::new()
-    } else {
-        format!("{}.", policy.route)
-    }
-}
-
-/// `places` of every policy of the document, each prefixed with its route.
-fn over_documents(document: &Policy, places: fn(&Policy) -> Vec<String>) -> Vec<String> {
-    document
-        .documents()
-        .into_iter()
-        .flat_map(|p| {
-            let pre = prefix(p);
-            places(p)
-                .into_iter()
-                .map(move |place| format!("{pre}{place}"))
-        })
-        .collect()
-}
-
 /// Places of the document's rules that change the access token.
 fn access_token_rules(document: &Policy) -> Vec<String> {
-    over_documents(document, access_token_rules_of)
-}
-
-fn access_token_rules_of(policy: &Policy) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, r) in policy.suppress.iter().enumerate() {
-        if r.tokens.access {
-            out.push(format!("suppress[{i}]"));
-        }
-    }
-    for (i, r) in policy.claims.iter().enumerate() {
-        if r.tokens.access {
-            out.push(format!("claims[{i}]"));
-        }
-    }
-    for (i, r) in policy.copy_attributes.iter().enumerate() {
-        if r.tokens.access {
-            out.push(format!("copyAttributes[{i}]"));
-        }
-    }
-    out.extend((0..policy.scopes.len()).map(|i| format!("scopes[{i}]")));
-    out
+    walk_document(document)
+        .into_iter()
+        .filter(|r| r.rule.tokens().is_some_and(|t| t.access))
+        .map(|r| r.place)
+        .collect()
 }
 
 /// Places of rules that apply only to client-credentials grants: their
 /// condition requires that trigger source (not under a `not`, where naming
 /// it excludes machine clients instead).
 fn client_credentials_rules(document: &Policy) -> Vec<String> {
-    over_documents(document, client_credentials_rules_of)
-}
-
-fn client_credentials_rules_of(policy: &Policy) -> Vec<String> {
-    fn names(c: &crate::policy::Condition) -> bool {
+    fn names(c: &crate::model::Condition) -> bool {
         c.trigger_sources.iter().any(|t| t == CLIENT_CREDENTIALS)
             || c.all.iter().chain(&c.any).any(names)
     }
-    let whens = policy
-        .deny
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (format!("deny[{i}]"), &r.when))
-        .chain(
-            policy
-                .suppress
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (format!("suppress[{i}]"), &r.when)),
-        )
-        .chain(
-            policy
-                .claims
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (format!("claims[{i}]"), &r.when)),
-        )
-        .chain(
-            policy
-                .scopes
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (format!("scopes[{i}]"), &r.when)),
-        );
-    whens
-        .filter(|(_, w)| names(w))
-        .map(|(p, _)| format!("{p}.when"))
+    walk_document(document)
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.rule,
+                Rule::Deny(_) | Rule::Suppress(_) | Rule::Claim(_) | Rule::Scope(_)
+            ) && r.rule.when().is_some_and(names)
+        })
+        .map(|r| format!("{}.when", r.place))
         .collect()
 }
 
@@ -407,7 +344,7 @@ fn lookups(
     policy: &Policy,
     out: &mut Findings,
 ) {
-    use crate::policy::lookup::LookupKind;
+    use crate::model::lookup::LookupKind;
     let all = policy.all_lookups();
     if all.is_empty() {
         return;

@@ -12,8 +12,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::parse::MAX_DENY_MESSAGE;
-use super::{ContextField, SOURCE_KEYS, WORD_STEPS};
+use super::rules::MAX_DENY_MESSAGE;
+use crate::model::{ContextField, SOURCE_KEYS, WORD_STEPS};
 
 /// The schema's `$id`.
 pub const SCHEMA_ID: &str = "urn:pretoken:policy.schema.json";
@@ -447,10 +447,13 @@ pub fn draft04() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{
-        CLAIM_FIELDS, COPY_FIELDS, DENY_FIELDS, DYNAMODB_FIELDS, FIELDS, GROUP_FIELDS,
-        LOOKUP_FIELDS, OBJECT_STEPS, POOL_FIELDS, PREDICATE_FIELDS, ROLE_FIELDS, ROUTING_FIELDS,
-        SCOPE_FIELDS, SOURCE_OPTIONS, SUPPRESS_FIELDS, WHEN_FIELDS,
+    use crate::load::{
+        CLAIM_FIELDS, DENY_FIELDS, FIELDS, POOL_FIELDS, ROUTING_FIELDS, SCOPE_FIELDS,
+        SUPPRESS_FIELDS,
+    };
+    use crate::model::{
+        COPY_FIELDS, DYNAMODB_FIELDS, GROUP_FIELDS, LOOKUP_FIELDS, OBJECT_STEPS, PREDICATE_FIELDS,
+        ROLE_FIELDS, SOURCE_OPTIONS, WHEN_FIELDS,
     };
 
     fn keys(v: &Value) -> Vec<String> {

@@ -14,12 +14,12 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::Facts;
+use super::groups::group_override;
+use super::results::LookupResults;
 use crate::error::{RuleError, TriggerError};
 use crate::event::{EventView, Version};
-use crate::lookup::LookupResults;
-use crate::policy::{
-    ClaimRule, CopyRule, IfMissing, Policy, ScopeRule, SourceKind, Template, group_override,
-};
+use crate::model::{ClaimRule, CopyRule, IfMissing, Policy, ScopeRule, SourceKind, Template};
 use crate::reserved::{self, TokenKind};
 use crate::response::{
     AccessTokenGeneration, Claims, ClaimsAndScopeOverrideDetails, ClaimsOverrideDetails,
@@ -58,44 +58,41 @@ pub struct Dropped {
     pub scopes: usize,
 }
 
-/// Applies `policy` to an event: reads it and decides its new `response`
-/// (which [`crate::handler::Output`] writes in place of the old one).
+/// The one entry: applies `policy` to an event, with the results of the
+/// routed policy's lookups (`crate::lookup`), and decides its new `response`
+/// (which [`crate::trigger::Output`] writes in place of the old one).
 /// `configured` is the pool's `LambdaVersion`, used when the event's
 /// `version` is not one Cognito sends. A routing document's policy is chosen
-/// by the event's pool and client first.
-pub fn apply_to_event<'p>(
-    policy: &'p Policy,
-    event: &Map<String, Value>,
-    configured: Option<Version>,
-) -> Result<Outcome<'p>, TriggerError> {
-    apply_with_lookups(policy, event, configured, None)
-}
-
-/// [`apply_to_event`] with the results of the routed policy's lookups
-/// (`crate::lookup`). Without results, a policy's lookups are all
-/// unavailable. A rule that read an unavailable lookup which fails closed
-/// refuses the event, whatever else was decided.
-pub fn apply_with_lookups<'p>(
+/// by the event's pool and client first. Without results, a policy's lookups
+/// are all unavailable. A rule that read an unavailable lookup which fails
+/// closed refuses the event, whatever else was decided.
+pub fn apply<'p>(
     policy: &'p Policy,
     event: &Map<String, Value>,
     configured: Option<Version>,
     lookups: Option<&LookupResults>,
 ) -> Result<Outcome<'p>, TriggerError> {
-    let mut view = EventView::parse(event)?;
+    let view = EventView::parse(event)?;
     let policy = policy
         .route(view.user_pool_id, view.client_id)
         .ok_or(TriggerError::NoPolicy)?;
     let none;
-    if !policy.lookups.is_empty() {
-        view.lookups = Some(if let Some(l) = lookups {
+    let lookups = if policy.lookups.is_empty() {
+        None
+    } else {
+        Some(if let Some(l) = lookups {
             l
         } else {
             none = LookupResults::unavailable(&policy.lookups);
             &none
-        });
-    }
-    let decided = decide_event(policy, &view, configured);
-    match view.lookups.and_then(LookupResults::failed_read) {
+        })
+    };
+    let facts = Facts {
+        event: &view,
+        lookups,
+    };
+    let decided = decide_event(policy, &facts, configured);
+    match lookups.and_then(LookupResults::failed_read) {
         Some(i) => Err(TriggerError::LookupUnavailable {
             lookup: policy.lookups[i].name.clone(),
         }),
@@ -105,7 +102,7 @@ pub fn apply_with_lookups<'p>(
 
 fn decide_event<'p>(
     policy: &'p Policy,
-    view: &EventView<'_>,
+    view: &Facts<'_, '_>,
     configured: Option<Version>,
 ) -> Result<Outcome<'p>, TriggerError> {
     refuse_if_denied(policy, view)?;
@@ -162,21 +159,10 @@ impl<'p> TokenChanges<'p> {
     }
 }
 
-/// Computes the response for one event: refuses it when a deny rule holds
-/// or a rule cannot be satisfied.
-pub fn decide<'p>(
-    policy: &'p Policy,
-    view: &EventView<'_>,
-    version: Version,
-) -> Result<Decided<'p>, TriggerError> {
-    refuse_if_denied(policy, view)?;
-    decide_allowed(policy, view, version)
-}
-
-/// [`decide`] once no deny rule holds.
+/// The response for one event once no deny rule holds.
 fn decide_allowed<'p>(
     policy: &'p Policy,
-    view: &EventView<'_>,
+    view: &Facts<'_, '_>,
     version: Version,
 ) -> Result<Decided<'p>, TriggerError> {
     let id_on = !view.is_client_credentials();
@@ -275,7 +261,7 @@ fn decide_allowed<'p>(
 
 /// Refuses the sign-in when a deny rule holds (the first, in file order):
 /// before anything else, the event's version included.
-pub fn refuse_if_denied(policy: &Policy, view: &EventView<'_>) -> Result<(), TriggerError> {
+pub fn refuse_if_denied(policy: &Policy, view: &Facts<'_, '_>) -> Result<(), TriggerError> {
     match policy.deny.iter().position(|d| d.when.holds(view)) {
         Some(rule) => Err(TriggerError::Denied {
             rule,
@@ -328,7 +314,7 @@ fn assemble<'p>(
 fn copy_attributes(
     policy: &Policy,
     rule: &CopyRule,
-    view: &EventView<'_>,
+    view: &Facts<'_, '_>,
     on: [bool; 2],
     tokens: [&mut TokenChanges<'_>; 2],
     dropped: &mut Dropped,
@@ -372,7 +358,7 @@ struct ScopeChanges<'p> {
 
 impl<'p> ScopeChanges<'p> {
     /// One scope rule that applies.
-    fn apply(&mut self, rule: &'p ScopeRule, view: &EventView<'_>, dropped: &mut Dropped) {
+    fn apply(&mut self, rule: &'p ScopeRule, view: &Facts<'_, '_>, dropped: &mut Dropped) {
         for t in &rule.add {
             match render_scope(t, view) {
                 Some(s) if !self.add.contains(&s) => {
@@ -402,8 +388,8 @@ impl<'p> ScopeChanges<'p> {
 
 /// A scope to add: borrowed when constant; `None` when a placeholder has no
 /// value or the text is empty or has a space.
-fn render_scope<'p>(t: &'p Template, view: &EventView<'_>) -> Option<Name<'p>> {
-    if let [crate::policy::Part::Text(s)] = t.parts.as_slice() {
+fn render_scope<'p>(t: &'p Template, view: &Facts<'_, '_>) -> Option<Name<'p>> {
+    if let [crate::model::Part::Text(s)] = t.parts.as_slice() {
         return Some(Cow::Borrowed(s.as_str()));
     }
     let s = t.render(view)?;
@@ -411,7 +397,7 @@ fn render_scope<'p>(t: &'p Template, view: &EventView<'_>) -> Option<Name<'p>> {
 }
 
 /// The value of a claim rule for this user, or `None` to leave it out.
-fn resolve(rule: &ClaimRule, view: &EventView<'_>) -> Result<Option<Value>, RuleError> {
+fn resolve(rule: &ClaimRule, view: &Facts<'_, '_>) -> Result<Option<Value>, RuleError> {
     if let Some(v) = rule.source.eval(view, &rule.claim)? {
         return Ok(Some(v));
     }

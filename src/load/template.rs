@@ -1,51 +1,45 @@
-//! String templates: `"tenant_{custom:tenantId}#{context.clientId}"`.
-//!
-//! Contract: a template is parsed once when the policy loads; `{NAME}` is a
-//! user attribute, `{context.FIELD}` an event field, `{clientMetadata.KEY}` a
-//! client-metadata entry, `{lookups.NAME.FIELD}` a field of a lookup's result
-//! (`lookup.rs`), `{env.NAME}` an environment variable (only in a lookup's
-//! table name and region), `{{` and `}}` literal braces. Rendering gives
-//! `None` when any placeholder has no value: a missing value is never
-//! interpolated as empty or "undefined" text. An empty attribute value is a
-//! value (the empty string).
+//! Parsing string templates (`{NAME}`, `{context.X}`, `{clientMetadata.K}`,
+//! `{lookups.NAME.FIELD}`, `{env.NAME}`, `{{ }}`), once, when the policy
+//! loads.
 
-use super::lookup::FieldPath;
-use super::source::ContextField;
-use crate::event::EventView;
+use super::reader::Reader;
+use crate::model::refs::ContextField;
+use crate::model::refs::FieldPath;
+use crate::model::template::{Part, Template};
 
-/// A parsed template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template {
-    /// The template as written (policy text, safe to log).
-    pub text: String,
-    /// Literal text and placeholders, in order.
-    pub parts: Vec<Part>,
-}
-
-/// One piece of a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
-    /// Literal text (braces already unescaped).
-    Text(String),
-    /// `{NAME}`: a user attribute.
-    Attribute(String),
-    /// `{context.FIELD}`: a field of the event.
-    Context(ContextField),
-    /// `{clientMetadata.KEY}`: an entry the calling app sent.
-    ClientMetadata(String),
-    /// `{lookups.NAME.FIELD}`: a field of a lookup's result (strings,
-    /// numbers and booleans render as text; anything else has no value).
-    Lookup {
-        /// The lookup's index in its policy (set when the policy loads).
-        lookup: usize,
-        /// Its name.
-        name: String,
-        /// The field (empty: the whole result).
-        field: FieldPath,
-    },
-    /// `{env.NAME}`: an environment variable, read when the function starts
-    /// (lookup tables and regions only).
-    Env(String),
+impl Reader {
+    /// A template, or a problem at `path`.
+    pub(super) fn template(&mut self, text: &str, path: &str) -> Option<Template> {
+        match Template::parse(text) {
+            Ok(mut t) => {
+                if t.reads_client_metadata() {
+                    self.client_metadata_warning(path);
+                }
+                for part in &mut t.parts {
+                    match part {
+                        Part::Env(_) => {
+                            self.err(path, "`{env.NAME}` placeholders are read only in a lookup's table name and region");
+                            return None;
+                        }
+                        Part::Lookup {
+                            lookup,
+                            name,
+                            field,
+                        } => {
+                            let field = (!field.0.is_empty()).then(|| field.text());
+                            *lookup = self.lookup_ref(name, field.as_deref(), path)?.0;
+                        }
+                        _ => {}
+                    }
+                }
+                Some(t)
+            }
+            Err(reason) => {
+                self.err(path, reason);
+                None
+            }
+        }
+    }
 }
 
 impl Template {
@@ -96,49 +90,6 @@ impl Template {
             text: text.to_owned(),
             parts,
         })
-    }
-
-    /// The text, when the template has no placeholder.
-    pub fn as_constant(&self) -> Option<String> {
-        self.parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// Whether a placeholder reads client metadata.
-    pub fn reads_client_metadata(&self) -> bool {
-        self.parts
-            .iter()
-            .any(|p| matches!(p, Part::ClientMetadata(_)))
-    }
-
-    /// The rendered text, or `None` when a placeholder has no value.
-    pub fn render(&self, view: &EventView<'_>) -> Option<String> {
-        if let [Part::Text(t)] = self.parts.as_slice() {
-            return Some(t.clone());
-        }
-        let mut out = String::new();
-        for p in &self.parts {
-            match p {
-                Part::Text(t) => out.push_str(t),
-                Part::Attribute(name) => out.push_str(view.attribute(name)?),
-                Part::Context(field) => out.push_str(field.read(view)?),
-                Part::ClientMetadata(key) => out.push_str(view.client_metadata(key)?),
-                Part::Lookup { lookup, field, .. } => match view.lookup_field(*lookup, field)? {
-                    serde_json::Value::String(s) => out.push_str(&s),
-                    v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
-                        out.push_str(&v.to_string());
-                    }
-                    _ => return None,
-                },
-                Part::Env(_) => return None,
-            }
-        }
-        Some(out)
     }
 }
 
@@ -197,6 +148,8 @@ fn placeholder(name: &str) -> Result<Part, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::Facts;
+    use crate::event::EventView;
     use serde_json::json;
 
     fn view_of(event: &serde_json::Value) -> EventView<'_> {
@@ -212,17 +165,27 @@ mod tests {
         let view = view_of(&e);
         let t = Template::parse("tenant_{custom:t}#{context.clientId}/{clientMetadata.k}{{x}}")
             .unwrap();
-        assert_eq!(t.render(&view).as_deref(), Some("tenant_acme#web/v{x}"));
+        assert_eq!(
+            t.render(&Facts::event(&view)).as_deref(),
+            Some("tenant_acme#web/v{x}")
+        );
         assert_eq!(
             Template::parse("[{empty}]")
                 .unwrap()
-                .render(&view)
+                .render(&Facts::event(&view))
                 .as_deref(),
             Some("[]")
         );
-        assert_eq!(Template::parse("a{missing}b").unwrap().render(&view), None);
         assert_eq!(
-            Template::parse("{context.region}").unwrap().render(&view),
+            Template::parse("a{missing}b")
+                .unwrap()
+                .render(&Facts::event(&view)),
+            None
+        );
+        assert_eq!(
+            Template::parse("{context.region}")
+                .unwrap()
+                .render(&Facts::event(&view)),
             None
         );
         assert_eq!(

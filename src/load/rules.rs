@@ -1,23 +1,20 @@
-//! Reading a policy file into a [`Policy`], collecting every problem.
+//! The top level of a policy and the rule kinds that tie the forms together
+//! (`deny`, `suppress`, `claims`, `scopes`), and the checks across rules.
 //!
-//! Contract: the whole file is read even after a problem, so `pretoken check`
-//! can list them all; each problem carries the path of the field, as
-//! `claims[1].tokens[0]`. Unknown fields and duplicate keys are problems: a
-//! typo must never silently weaken a policy. This file owns the top level,
-//! the rule kinds that tie the rooms together (`deny`, `suppress`, `claims`,
-//! `scopes`) and the checks across rules; each room (`source.rs`,
-//! `transform.rs`, `condition.rs`, `groups.rs`, `copy.rs`) reads its own forms
-//! through [`Reader`].
+//! Contract: unknown fields and duplicate keys are problems: a typo must
+//! never silently weaken a policy. Each form's file (`source.rs`,
+//! `transform.rs`, `condition.rs`, `groups.rs`, `copy.rs`, `lookup.rs`)
+//! reads its own forms through [`Reader`].
 
 use serde_json::{Map, Value};
 
-use super::{
-    ClaimRule, ContextField, DenyRule, IfMissing, Policy, ScopeRule, Source, SourceKind,
-    SuppressRule, Template, Tokens,
-};
+use super::reader::{Reader, closest, join, problem};
 use crate::error::Problem;
-use crate::event::type_name;
-use crate::json::StrictValue;
+use crate::json::{StrictValue, type_name};
+use crate::model::refs::ContextField;
+use crate::model::source::{Source, SourceKind};
+use crate::model::template::Template;
+use crate::model::{ClaimRule, DenyRule, IfMissing, Policy, ScopeRule, SuppressRule};
 use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
 
 /// The top-level fields of a policy (`$schema` is for editors, and ignored).
@@ -33,8 +30,10 @@ pub const FIELDS: &[&str] = &[
     "groups",
     "roles",
 ];
+
 /// The fields of a suppress rule.
 pub const SUPPRESS_FIELDS: &[&str] = &["claims", "preset", "tokens", "when"];
+
 /// The fields of a claim rule: its name, a source and its options, what to do
 /// when it has no value, tokens and condition.
 pub const CLAIM_FIELDS: &[&str] = &[
@@ -59,12 +58,17 @@ pub const CLAIM_FIELDS: &[&str] = &[
     "tokens",
     "when",
 ];
+
 /// The fields of a scope rule.
 pub const SCOPE_FIELDS: &[&str] = &["add", "suppress", "when"];
+
 /// The fields of a deny rule.
 pub const DENY_FIELDS: &[&str] = &["when", "message"];
+
 const PRESETS: &[&str] = &["standard-pii"];
+
 const COGNITO_API_SCOPE: &str = "aws.cognito.signin.user.admin";
+
 /// The longest deny message: Cognito shows it on the sign-in page.
 pub const MAX_DENY_MESSAGE: usize = 200;
 
@@ -154,167 +158,7 @@ fn strip<T>(rules: Vec<(String, T)>) -> Vec<T> {
     rules.into_iter().map(|(_, r)| r).collect()
 }
 
-fn problem(path: &str, message: impl Into<String>) -> Problem {
-    Problem {
-        path: path.to_owned(),
-        message: message.into(),
-    }
-}
-
-/// The path of `key` inside `parent`.
-pub(super) fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-/// Collects problems and warnings while reading.
-#[derive(Default)]
-pub(super) struct Reader {
-    problems: Vec<Problem>,
-    warnings: Vec<Problem>,
-    /// The lookups of the policy being read (`lookup.rs`).
-    pub(super) declared: Vec<super::lookup::Declared>,
-}
-
 impl Reader {
-    pub(super) fn err(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(problem(path, message));
-    }
-
-    pub(super) fn warn(&mut self, path: &str, message: impl Into<String>) {
-        self.warnings.push(problem(path, message));
-    }
-
-    pub(super) fn known_fields(&mut self, obj: &Map<String, Value>, path: &str, known: &[&str]) {
-        for key in obj.keys() {
-            if !known.contains(&key.as_str()) {
-                let hint = match closest(key, known) {
-                    Some(s) => format!("; did you mean `{s}`?"),
-                    None => format!("; expected one of: {}", known.join(", ")),
-                };
-                self.err(&join(path, key), format!("unknown field `{key}`{hint}"));
-            }
-        }
-    }
-
-    pub(super) fn object<'v>(
-        &mut self,
-        v: &'v Value,
-        path: &str,
-    ) -> Option<&'v Map<String, Value>> {
-        match v {
-            Value::Object(m) => Some(m),
-            other => {
-                self.err(path, format!("must be an object, not {}", type_name(other)));
-                None
-            }
-        }
-    }
-
-    pub(super) fn opt_string(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Option<String> {
-        match obj.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                self.err(
-                    &join(path, key),
-                    format!("must be a string, not {}", type_name(other)),
-                );
-                None
-            }
-        }
-    }
-
-    /// A list field read item by item; each item returned with its path.
-    pub(super) fn list<T>(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-        item: fn(&mut Self, &Value, &str) -> Option<T>,
-    ) -> Vec<(String, T)> {
-        let path = join(path, key);
-        match obj.get(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    let p = format!("{path}[{i}]");
-                    item(self, v, &p).map(|t| (p, t))
-                })
-                .collect(),
-            Some(other) => {
-                self.err(&path, format!("must be an array, not {}", type_name(other)));
-                Vec::new()
-            }
-        }
-    }
-
-    /// A list of non-empty strings, in order, without repeats.
-    pub(super) fn strings(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Vec<String> {
-        let items = self.list(obj, path, key, |cx, v, p| match v {
-            Value::String(s) if s.trim().is_empty() => {
-                cx.err(p, "cannot be empty");
-                None
-            }
-            Value::String(s) => Some(s.clone()),
-            other => {
-                cx.err(p, format!("must be a string, not {}", type_name(other)));
-                None
-            }
-        });
-        let mut out: Vec<String> = Vec::with_capacity(items.len());
-        for (p, s) in items {
-            if out.contains(&s) {
-                self.warn(&p, format!("`{s}` is listed twice"));
-            } else {
-                out.push(s);
-            }
-        }
-        out
-    }
-
-    pub(super) fn tokens(&mut self, obj: &Map<String, Value>, path: &str) -> Tokens {
-        if !obj.contains_key("tokens") {
-            return Tokens::BOTH;
-        }
-        let names = self.strings(obj, path, "tokens");
-        let mut t = Tokens {
-            id: false,
-            access: false,
-        };
-        for (i, n) in names.iter().enumerate() {
-            match n.as_str() {
-                "id" => t.id = true,
-                "access" => t.access = true,
-                other => self.err(
-                    &format!("{}[{i}]", join(path, "tokens")),
-                    format!("unknown token `{other}`; expected \"id\" or \"access\""),
-                ),
-            }
-        }
-        if names.is_empty() {
-            self.err(
-                &join(path, "tokens"),
-                "names no token; use [\"id\"], [\"access\"] or [\"id\", \"access\"]",
-            );
-        }
-        t
-    }
-
     fn suppress_rule(&mut self, v: &Value, path: &str) -> Option<SuppressRule> {
         let obj = self.object(v, path)?;
         self.known_fields(obj, path, SUPPRESS_FIELDS);
@@ -468,7 +312,7 @@ impl Reader {
                 continue;
             };
             let literal_space = t.parts.iter().any(
-                |part| matches!(part, super::Part::Text(s) if s.chars().any(char::is_whitespace)),
+                |part| matches!(part, crate::model::template::Part::Text(s) if s.chars().any(char::is_whitespace)),
             );
             if literal_space {
                 self.err(&p, "a scope cannot contain spaces");
@@ -588,48 +432,5 @@ impl Reader {
                 }
             }
         }
-    }
-}
-
-/// The known name nearest to `word`, if near enough to be a typo.
-pub(super) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(&word.to_lowercase(), &k.to_lowercase()), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typo_suggestions() {
-        assert_eq!(closest("tokenz", CLAIM_FIELDS), Some("tokens"));
-        assert_eq!(closest("ifmissing", CLAIM_FIELDS), Some("ifMissing"));
-        assert_eq!(closest("zzzzzzzz", CLAIM_FIELDS), None);
-    }
-
-    #[test]
-    fn duplicate_keys_are_refused() {
-        let e = parse(r#"{"claims": [], "claims": []}"#).unwrap_err();
-        assert!(e[0].message.contains("duplicate field `claims`"), "{e:?}");
     }
 }

@@ -1,196 +1,20 @@
-//! Lookups: named reads of data that is not in the event (a DynamoDB item
-//! or query, the user pool's `AdminGetUser`), declared at the top level and
-//! used as a SOURCE (`"lookup"`, `"field"`), in templates
-//! (`{lookups.NAME.FIELD}`) and in conditions (`"lookups"`).
-//!
-//! Contract: this file only reads and checks the declarations; nothing here
-//! makes a request (`crate::lookup` plans them, `crate::lookup::aws` makes
-//! them). Key values are templates over the event (never over other lookups:
-//! lookups do not chain). Table names and regions are literal or `{env.NAME}`,
-//! resolved when the function's configuration loads ([`Policy::resolve_env`]).
-//! Each lookup is bounded in time (`timeoutMs`, default 300, at most 2,000;
-//! at most 3,000 over one policy's lookups), `ifUnavailable` says whether a
-//! failed read refuses tokens (`fail`, the default) or reads as no value
-//! (`skip`), `cacheSeconds` (default 0) lets a warm environment reuse a
-//! result.
+//! Loading lookup declarations and the references rules make to them:
+//! unknown lookups and fields (with a did-you-mean), unused lookups, key
+//! shapes, bounds on timeouts, limits and cache lifetimes.
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::Policy;
-use super::parse::{Reader, join};
-use super::template::{Part, Template};
-use crate::error::Problem;
-use crate::event::type_name;
-
-/// The fields of one lookup.
-pub const LOOKUP_FIELDS: &[&str] = &[
-    "dynamodb",
-    "cognito",
-    "region",
-    "timeoutMs",
-    "cacheSeconds",
-    "ifUnavailable",
-];
-/// The fields of a `dynamodb` lookup.
-pub const DYNAMODB_FIELDS: &[&str] = &[
-    "table",
-    "key",
-    "query",
-    "index",
-    "limit",
-    "descending",
-    "region",
-];
-/// The fields of a sort-key condition in a query.
-pub const SORT_KEY_FIELDS: &[&str] = &["beginsWith"];
-/// The values of `"cognito"`.
-pub const COGNITO_KINDS: &[&str] = &["adminGetUser"];
-/// The fields an `adminGetUser` lookup yields.
-pub const ADMIN_GET_USER_FIELDS: &[&str] = &[
-    "mfaEnabled",
-    "preferredMfa",
-    "mfaMethods",
-    "userStatus",
-    "enabled",
-];
-/// The timeout when none is given.
-pub const DEFAULT_TIMEOUT_MS: u64 = 300;
-/// The longest timeout of one lookup.
-pub const MAX_TIMEOUT_MS: u64 = 2_000;
-/// The longest sum of one policy's lookup timeouts: Cognito gives the whole
-/// trigger 5 seconds, cold start included.
-pub const MAX_TOTAL_TIMEOUT_MS: u64 = 3_000;
-/// The query limit when none is given.
-pub const DEFAULT_QUERY_LIMIT: u32 = 10;
-/// The largest query limit.
-pub const MAX_QUERY_LIMIT: u32 = 100;
-/// The longest cache lifetime (one day).
-pub const MAX_CACHE_SECONDS: u64 = 86_400;
-
-/// One declared lookup.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Lookup {
-    /// Its name in the policy (safe to log).
-    pub name: String,
-    /// What it reads.
-    pub kind: LookupKind,
-    /// The bound on the whole read, retries included.
-    pub timeout: Duration,
-    /// How long a result may be reused (zero: never).
-    pub cache: Duration,
-    /// What a failed read means.
-    pub if_unavailable: IfUnavailable,
-    /// The region, when not the function's own (`AWS_REGION`).
-    pub region: Option<EnvText>,
-}
-
-/// What a lookup reads.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LookupKind {
-    /// DynamoDB `GetItem`: one item by its whole key.
-    Get {
-        /// The table.
-        table: EnvText,
-        /// Key attribute names and their values (strings, `S`).
-        key: Vec<(String, Template)>,
-    },
-    /// DynamoDB `Query` on a partition key.
-    Query {
-        /// The table.
-        table: EnvText,
-        /// A global secondary index, if any.
-        index: Option<String>,
-        /// The partition key attribute and its value.
-        partition: (String, Template),
-        /// A sort key attribute and the prefix its values must begin with.
-        sort_begins_with: Option<(String, Template)>,
-        /// The most items read.
-        limit: u32,
-        /// Sort-key order reversed.
-        descending: bool,
-    },
-    /// Cognito `AdminGetUser` for the event's pool and user.
-    AdminGetUser,
-}
-
-impl LookupKind {
-    /// The word logs and errors use for the kind.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Get { .. } => "dynamodb:GetItem",
-            Self::Query { .. } => "dynamodb:Query",
-            Self::AdminGetUser => "cognito-idp:AdminGetUser",
-        }
-    }
-
-    /// The key templates (what the event must supply for the read).
-    pub fn key_templates(&self) -> Vec<&Template> {
-        match self {
-            Self::Get { key, .. } => key.iter().map(|(_, t)| t).collect(),
-            Self::Query {
-                partition,
-                sort_begins_with,
-                ..
-            } => std::iter::once(&partition.1)
-                .chain(sort_begins_with.as_ref().map(|(_, t)| t))
-                .collect(),
-            Self::AdminGetUser => Vec::new(),
-        }
-    }
-}
-
-/// What a failed read means for the tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfUnavailable {
-    /// Refuse to issue tokens (the default): a claim that cannot be computed
-    /// must not silently go missing.
-    Fail,
-    /// The lookup reads as no value; each rule's `ifMissing` decides.
-    Skip,
-}
-
-/// A text that is literal or made of `{env.NAME}` placeholders, resolved
-/// when the configuration loads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvText {
-    /// As written.
-    pub template: Template,
-    /// The text with every variable read (`None` until resolved).
-    pub resolved: Option<String>,
-}
-
-impl EnvText {
-    /// The variables it reads.
-    pub fn variables(&self) -> impl Iterator<Item = &str> {
-        self.template.parts.iter().filter_map(|p| match p {
-            Part::Env(v) => Some(v.as_str()),
-            _ => None,
-        })
-    }
-
-    fn resolve(&mut self, var: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
-        let mut out = String::new();
-        for p in &self.template.parts {
-            match p {
-                Part::Text(t) => out.push_str(t),
-                Part::Env(name) => match var(name).filter(|v| !v.trim().is_empty()) {
-                    Some(v) => out.push_str(v.trim()),
-                    None => return Err(name.clone()),
-                },
-                _ => return Err(String::new()),
-            }
-        }
-        self.resolved = Some(out);
-        Ok(())
-    }
-}
-
-/// A dotted path into an item: `name.first`, `tenants.0.id`. Empty: the
-/// whole item.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldPath(pub Vec<String>);
+use super::reader::{Declared, Reader, join};
+use crate::json::type_name;
+use crate::model::lookup::{
+    ADMIN_GET_USER_FIELDS, DEFAULT_QUERY_LIMIT, DEFAULT_TIMEOUT_MS, DYNAMODB_FIELDS, EnvText,
+    IfUnavailable, LOOKUP_FIELDS, Lookup, LookupKind, MAX_CACHE_SECONDS, MAX_QUERY_LIMIT,
+    MAX_TIMEOUT_MS, MAX_TOTAL_TIMEOUT_MS, SORT_KEY_FIELDS,
+};
+use crate::model::refs::FieldPath;
+use crate::model::template::{Part, Template};
 
 impl FieldPath {
     /// Reads a path; the error says what is wrong.
@@ -206,113 +30,6 @@ impl FieldPath {
         }
         Ok(Self(segments))
     }
-
-    /// The path as written.
-    pub fn text(&self) -> String {
-        self.0.join(".")
-    }
-
-    /// The value at this path in `v`: object members by name, list items by
-    /// index.
-    pub fn read<'v>(&self, mut v: &'v Value) -> Option<&'v Value> {
-        for seg in &self.0 {
-            v = match v {
-                Value::Object(m) => m.get(seg)?,
-                Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-                _ => return None,
-            };
-        }
-        Some(v)
-    }
-}
-
-impl Policy {
-    /// Reads the `{env.NAME}` variables of every lookup's table and region
-    /// (the routes' included) through `var`; every variable that is not set
-    /// is a problem, at its place.
-    pub fn resolve_env(
-        &mut self,
-        var: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<(), Vec<Problem>> {
-        let mut problems = Vec::new();
-        for_each_policy(self, &mut |p| {
-            let route = p.route.clone();
-            for l in &mut p.lookups {
-                let base = join(&join(&route, "lookups"), &l.name);
-                let mut texts: Vec<(String, &mut EnvText)> = Vec::new();
-                match &mut l.kind {
-                    LookupKind::Get { table, .. } | LookupKind::Query { table, .. } => {
-                        texts.push((join(&base, "dynamodb.table"), table));
-                    }
-                    LookupKind::AdminGetUser => {}
-                }
-                if let Some(r) = &mut l.region {
-                    texts.push((join(&base, "region"), r));
-                }
-                for (path, t) in texts {
-                    if let Err(var_name) = t.resolve(var) {
-                        problems.push(Problem {
-                            path,
-                            message: format!(
-                                "the environment variable {var_name} is not set (or empty): set it in the function's environment"
-                            ),
-                        });
-                    }
-                }
-            }
-        });
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems)
-        }
-    }
-
-    /// Whether this policy, or any policy of its routes, declares lookups.
-    pub fn has_lookups(&self) -> bool {
-        let mut any = false;
-        for_each_policy_ref(self, &mut |p| any |= !p.lookups.is_empty());
-        any
-    }
-
-    /// The lookups of this policy and of every route, with their policies'
-    /// routes.
-    pub fn all_lookups(&self) -> Vec<(&str, &Lookup)> {
-        let mut out = Vec::new();
-        for_each_policy_ref(self, &mut |p| {
-            out.extend(p.lookups.iter().map(|l| (p.route.as_str(), l)));
-        });
-        out
-    }
-}
-
-fn for_each_policy(p: &mut Policy, f: &mut dyn FnMut(&mut Policy)) {
-    f(p);
-    if let Some(routes) = p.routes.as_deref_mut() {
-        for (_, pool) in &mut routes.pools {
-            if let Some(d) = &mut pool.default {
-                f(d);
-            }
-            for (_, c) in &mut pool.clients {
-                f(c);
-            }
-        }
-    }
-}
-
-fn for_each_policy_ref<'p>(p: &'p Policy, f: &mut dyn FnMut(&'p Policy)) {
-    for d in p.documents() {
-        f(d);
-    }
-}
-
-/// What the reader knows of one declared lookup while reading the rules that
-/// use it.
-#[derive(Debug, Clone)]
-pub(super) struct Declared {
-    pub name: String,
-    pub admin_get_user: bool,
-    pub used: bool,
 }
 
 impl Reader {
@@ -397,7 +114,7 @@ impl Reader {
     ) -> Option<(usize, FieldPath)> {
         let Some(index) = self.declared.iter().position(|d| d.name == name) else {
             let known: Vec<&str> = self.declared.iter().map(|d| d.name.as_str()).collect();
-            let hint = match super::parse::closest(name, &known) {
+            let hint = match super::reader::closest(name, &known) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None if known.is_empty() => {
                     "; declare it under the top-level \"lookups\"".to_owned()
@@ -753,23 +470,5 @@ fn describe(v: &Value) -> String {
         Value::String(s) if s.len() <= 40 => format!("\"{s}\""),
         Value::Number(n) => n.to_string(),
         other => type_name(other).to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn field_paths_read_members_and_items() {
-        let item = json!({"name": {"first": "Ada"}, "tenants": [{"id": "t1"}, {"id": "t2"}]});
-        let read = |p: &str| FieldPath::parse(p).unwrap().read(&item).cloned();
-        assert_eq!(read("name.first"), Some(json!("Ada")));
-        assert_eq!(read("tenants.1.id"), Some(json!("t2")));
-        assert_eq!(read("tenants.7.id"), None);
-        assert_eq!(read("name.first.x"), None);
-        assert!(FieldPath::parse("a..b").is_err());
-        assert!(FieldPath::parse("").is_err());
     }
 }

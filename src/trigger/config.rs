@@ -5,10 +5,17 @@
 //! empty value counts as unset. `PRETOKEN_LAMBDA_VERSION` (`V1_0`, `V2_0`,
 //! `V3_0`: the pool's `LambdaVersion`) says which response container to use
 //! when an event's `version` is not one Cognito sends.
+//! `PRETOKEN_POLICY_APPCONFIG` (with its refresh, timeout and the agent's
+//! port) takes the policy from AWS AppConfig at run time instead
+//! ([`AppConfigSettings`]; the fetching is `crate::appconfig`'s). This file
+//! is the only reader of the function's environment: it alone decides which
+//! policy source is in force.
 
 use crate::error::ConfigError;
 use crate::event::Version;
-use crate::policy::Policy;
+use std::time::Duration;
+
+use crate::model::{DEFAULT_POLICY_NAME, Policy};
 
 /// Environment variable holding the policy as inline JSON.
 pub const ENV_POLICY: &str = "PRETOKEN_POLICY";
@@ -16,6 +23,86 @@ pub const ENV_POLICY: &str = "PRETOKEN_POLICY";
 pub const ENV_POLICY_FILE: &str = "PRETOKEN_POLICY_FILE";
 /// Environment variable holding the pool's `LambdaVersion`.
 pub const ENV_LAMBDA_VERSION: &str = "PRETOKEN_LAMBDA_VERSION";
+
+/// The AppConfig configuration path, as `/applications/A/environments/E/configurations/P`.
+pub const ENV_APPCONFIG: &str = "PRETOKEN_POLICY_APPCONFIG";
+
+/// Seconds between re-fetches (default 15; 0: every invocation).
+pub const ENV_REFRESH: &str = "PRETOKEN_POLICY_REFRESH_SECONDS";
+
+/// The fetch's time limit in milliseconds (default 1,500).
+pub const ENV_TIMEOUT: &str = "PRETOKEN_POLICY_FETCH_TIMEOUT_MS";
+
+/// The agent's own port variable (default 2772).
+pub const ENV_PORT: &str = "AWS_APPCONFIG_EXTENSION_HTTP_PORT";
+
+/// Where and how often to fetch the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppConfigSettings {
+    /// The agent's path for the configuration.
+    pub path: String,
+    /// The agent's port on 127.0.0.1.
+    pub port: u16,
+    /// Time between re-fetches.
+    pub refresh: Duration,
+    /// Time limit of one fetch.
+    pub timeout: Duration,
+    /// The pool's `LambdaVersion`, as `PRETOKEN_LAMBDA_VERSION` gives it.
+    pub lambda_version: Option<Version>,
+}
+
+impl AppConfigSettings {
+    /// The settings from the environment: `None` when
+    /// `PRETOKEN_POLICY_APPCONFIG` is not set.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let Some(path) = set(ENV_APPCONFIG) else {
+            return Ok(None);
+        };
+        if set(ENV_POLICY).is_some() || set(ENV_POLICY_FILE).is_some() {
+            return Err(ConfigError::TwoPolicies);
+        }
+        let path = path.trim().to_owned();
+        let parts: Vec<&str> = path.split('/').collect();
+        let ok = matches!(
+            parts.as_slice(),
+            ["", "applications", a, "environments", e, "configurations", p]
+                if [a, e, p].iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        );
+        if !ok {
+            return Err(ConfigError::AppConfig(format!(
+                "{ENV_APPCONFIG} must be /applications/APP/environments/ENV/configurations/PROFILE (names or IDs)"
+            )));
+        }
+        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            match set(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| ConfigError::AppConfig(format!("{name} must be a whole number"))),
+            }
+        };
+        let port = number(ENV_PORT, 2772)?;
+        let port = u16::try_from(port)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| ConfigError::AppConfig(format!("{ENV_PORT} must be a port number")))?;
+        let lambda_version = match set(ENV_LAMBDA_VERSION) {
+            None => None,
+            Some(v) => {
+                Some(Version::from_lambda_version(v.trim()).ok_or(ConfigError::LambdaVersion)?)
+            }
+        };
+        Ok(Some(Self {
+            path,
+            port,
+            refresh: Duration::from_secs(number(ENV_REFRESH, 15)?),
+            timeout: Duration::from_millis(number(ENV_TIMEOUT, 1500)?.max(1)),
+            lambda_version,
+        }))
+    }
+}
 
 /// A usable configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,22 +125,18 @@ impl Config {
         let lambda_version = set(ENV_LAMBDA_VERSION)
             .map(|v| Version::from_lambda_version(v.trim()).ok_or(ConfigError::LambdaVersion))
             .transpose()?;
-        if set(crate::appconfig::ENV_APPCONFIG).is_some() {
+        if set(ENV_APPCONFIG).is_some() {
             // The policy comes from AppConfig at run time (appconfig.rs); a
             // configuration read here would silently ignore it.
             return Err(ConfigError::AppConfig(format!(
-                "{} is set: the policy is fetched at run time, not loaded here",
-                crate::appconfig::ENV_APPCONFIG
+                "{ENV_APPCONFIG} is set: the policy is fetched at run time, not loaded here"
             )));
         }
         let (name, policy) = match (set(ENV_POLICY), set(ENV_POLICY_FILE)) {
             (Some(_), Some(_)) => return Err(ConfigError::TwoPolicies),
             (Some(json), None) => (ENV_POLICY.to_owned(), Policy::from_json(&json, ENV_POLICY)?),
             (None, Some(path)) => (path.clone(), load_file(&path)?),
-            (None, None) => (
-                crate::policy::DEFAULT_POLICY_NAME.to_owned(),
-                Policy::builtin()?,
-            ),
+            (None, None) => (DEFAULT_POLICY_NAME.to_owned(), Policy::builtin()?),
         };
         Self::resolved(policy, &name, lambda_version, &var)
     }
@@ -142,7 +225,7 @@ mod tests {
         ]))
         .unwrap();
         match &c.policy.lookups[0].kind {
-            crate::policy::lookup::LookupKind::Get { table, .. } => {
+            crate::model::lookup::LookupKind::Get { table, .. } => {
                 assert_eq!(table.resolved.as_deref(), Some("prod-Profiles-1A"));
             }
             other => panic!("{other:?}"),

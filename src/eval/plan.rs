@@ -9,10 +9,12 @@
 //! as no value (not as unavailable). Table names and regions are those the
 //! configuration resolved.
 
-use super::{Bounds, Fetched, LookupResults};
+use super::Facts;
+use super::results::{Bounds, Fetched, LookupResults};
 use crate::event::{EventView, Version};
-use crate::policy::lookup::{Lookup, LookupKind};
-use crate::policy::{Condition, Part, Policy, Source, SourceKind, Step, Template, Tokens};
+use crate::model::lookup::{Lookup, LookupKind};
+use crate::model::walk::{Placed, Rule, walk};
+use crate::model::{Part, Policy, Source, SourceKind, Step, Template, Tokens};
 
 /// The lookups to make for one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +80,7 @@ pub enum Request {
 
 impl Request {
     /// The kind, as logs name it (the same words as
-    /// [`crate::policy::lookup::LookupKind::name`]).
+    /// [`crate::model::lookup::LookupKind::name`]).
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Get { .. } => "dynamodb:GetItem",
@@ -185,9 +187,10 @@ pub fn plan(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) 
 }
 
 fn render(lookup: &Lookup, view: &EventView<'_>) -> Option<Request> {
+    let view = &Facts::event(view);
     // Unresolved only offline (`--lookup-data`, tests): the function's
     // configuration resolves every name before a real lookup is made.
-    let resolved = |t: &crate::policy::lookup::EnvText| {
+    let resolved = |t: &crate::model::lookup::EnvText| {
         Some(
             t.resolved
                 .clone()
@@ -252,16 +255,24 @@ fn needed(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) ->
         let access = t.access && version.is_none_or(Version::has_access_token_rules);
         id || access
     };
-    let mut visit = |when: &Condition, sources: &[&Source], templates: &[&Template]| {
+    for Placed { rule, .. } in walk(policy) {
+        let Some(when) = rule.when() else {
+            continue; // a lookup's keys read no lookup: lookups do not chain
+        };
+        if let Rule::Claim(c) = rule {
+            if !issued(c.tokens) {
+                continue;
+            }
+        }
         if when.decide_without_lookups(view) == Some(false) {
-            return;
+            continue;
         }
         let mut read = Vec::new();
         when.lookups_read(&mut read);
-        for s in sources {
+        for (_, s) in rule.sources() {
             source_reads(s, &mut read);
         }
-        for t in templates {
+        for (_, t) in rule.templates() {
             template_reads(t, &mut read);
         }
         for i in read {
@@ -269,28 +280,6 @@ fn needed(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) ->
                 *slot = true;
             }
         }
-    };
-    for d in &policy.deny {
-        visit(&d.when, &[], &[]);
-    }
-    for s in &policy.suppress {
-        visit(&s.when, &[], &[]);
-    }
-    for c in &policy.copy_attributes {
-        visit(&c.when, &[], &[]);
-    }
-    for c in policy.claims.iter().filter(|c| issued(c.tokens)) {
-        visit(&c.when, &[&c.source], &[]);
-    }
-    for s in &policy.scopes {
-        let templates: Vec<&Template> = s.add.iter().collect();
-        visit(&s.when, &[], &templates);
-    }
-    if let Some(g) = &policy.groups {
-        visit(&g.when, &g.add_from.iter().collect::<Vec<_>>(), &[]);
-    }
-    if let Some(r) = &policy.roles {
-        visit(&r.when, &r.preferred.iter().collect::<Vec<_>>(), &[]);
     }
     out
 }

@@ -1,62 +1,9 @@
-//! Copying many attributes: `"copyAttributes": [{"match": "custom:*",
-//! "rename": "stripPrefix", "tokens": [...], "when": {...}}]`.
-//!
-//! Contract: one claim per matching attribute that has a value, named after
-//! it (`keep`) or after it without the pattern's prefix (`stripPrefix`).
-//! Since the names come from data, the conductor (`apply.rs`) checks each one
-//! at run time: a name that would be reserved in a token, or that any
-//! suppress rule names for it (whether its condition holds or not, as the
-//! loader refuses for claim rules), is skipped and counted, never sent.
-//! Copies come before claim rules, so an explicit rule for the same claim
-//! wins.
+//! Loading `copyAttributes`.
 
 use serde_json::Value;
 
-use super::Tokens;
-use super::condition::Condition;
-use super::parse::{Reader, join};
-use super::transform::matches_pattern;
-use crate::event::EventView;
-
-/// One `copyAttributes` rule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CopyRule {
-    /// The attribute names copied: exact, or a prefix ending in `*`.
-    pub pattern: String,
-    /// How claim names derive from attribute names.
-    pub rename: Rename,
-    /// The tokens the claims go in.
-    pub tokens: Tokens,
-    /// When the rule applies.
-    pub when: Condition,
-}
-
-/// How a copied attribute's claim is named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rename {
-    /// The attribute's own name (`custom:tenantId`).
-    Keep,
-    /// Without the pattern's prefix (`custom:*` makes `tenantId`).
-    StripPrefix,
-}
-
-/// The fields of a `copyAttributes` rule.
-pub const COPY_FIELDS: &[&str] = &["match", "rename", "tokens", "when"];
-
-impl CopyRule {
-    /// The (claim name, value) pairs this rule copies from the event, in
-    /// event order.
-    pub fn copies<'e>(&self, view: &EventView<'e>) -> impl Iterator<Item = (&'e str, &'e str)> {
-        let prefix_len = match self.rename {
-            Rename::Keep => 0,
-            Rename::StripPrefix => self.pattern.trim_end_matches('*').len(),
-        };
-        view.user_attributes
-            .iter()
-            .filter(move |(name, _)| matches_pattern(&self.pattern, name))
-            .map(move |(name, value)| (&name[prefix_len..], *value))
-    }
-}
+use super::reader::{Reader, join};
+use crate::model::{COPY_FIELDS, CopyRule, Rename};
 
 impl Reader {
     /// Reads one `copyAttributes` rule.
@@ -117,6 +64,9 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::EventView;
+    use crate::model::Tokens;
+    use crate::model::condition::Condition;
     use serde_json::json;
 
     #[test]

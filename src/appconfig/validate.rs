@@ -15,7 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use crate::policy::Policy;
+use crate::model::Policy;
 
 /// Why a version is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn a_valid_policy_passes_with_its_warnings() {
-        let ok = validate(&event(crate::policy::DEFAULT_POLICY_JSON)).unwrap();
+        let ok = validate(&event(crate::model::DEFAULT_POLICY_JSON)).unwrap();
         assert_eq!(ok["valid"], true);
         assert_eq!(ok["configurationVersion"], "1");
         let warned = validate(&event("{}")).unwrap();

@@ -1,47 +1,44 @@
-//! The declarative policy: what to refuse, suppress and add, scopes, groups
-//! and roles.
+//! The policy as data: what to refuse, suppress and add, scopes, groups and
+//! roles, lookups and routes.
 //!
-//! Contract: a [`Policy`] exists only once it has been validated whole. Every
-//! problem is reported with its place in the file (see `policy/parse.rs`); a
-//! policy with any problem is never applied, not even in part. The built-in
-//! default is `policy.json` at the repository root, compiled into the binary.
+//! Contract: this layer holds types and pure queries over them, nothing
+//! else. It imports only the leaves (`json`, `error`, `reserved`); loading
+//! (`crate::load`) builds these types from JSON and evaluation
+//! (`crate::eval`) reads them with an event; neither is imported here. A
+//! [`Policy`] exists only once `load` has validated it whole.
 //!
-//! Each family of forms has a room of its own, with its loading and its
-//! evaluation side by side: `source.rs` (where a value comes from),
+//! One file per family of forms: `source.rs` (where a value comes from),
 //! `template.rs`, `transform.rs` (steps and their types), `condition.rs`
 //! (`when` and predicates), `groups.rs` (group and role overrides), `copy.rs`
-//! (`copyAttributes`), `lookup.rs` (lookup declarations), `routing.rs` (one document, many pools and clients). `parse.rs` reads the file and the rules that tie them
-//! together; `apply.rs` is the conductor that evaluates a policy.
+//! (`copyAttributes`), `lookup.rs` (lookup declarations), `routing.rs` (one
+//! document, many pools and clients); `walk.rs` visits every rule with its
+//! place, and `reads.rs` lists what a policy reads.
 
-mod condition;
-mod copy;
-mod groups;
+pub mod condition;
+pub mod copy;
+pub mod groups;
 pub mod lookup;
-mod parse;
 pub mod reads;
-mod routing;
-pub mod schema;
-mod source;
-mod template;
-mod transform;
+pub mod refs;
+pub mod routing;
+pub mod source;
+pub mod template;
+pub mod transform;
+pub mod walk;
 
 use serde_json::Value;
 
 pub use condition::{Condition, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
 pub use copy::{COPY_FIELDS, CopyRule, Rename};
-pub use groups::{
-    FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, group_override, is_role_arn,
-};
+pub use groups::{FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, is_role_arn};
 pub use lookup::{DYNAMODB_FIELDS, LOOKUP_FIELDS};
-pub use parse::{CLAIM_FIELDS, DENY_FIELDS, FIELDS, SCOPE_FIELDS, SUPPRESS_FIELDS};
-pub use routing::{POOL_FIELDS, PoolRoutes, ROUTING_FIELDS, Routes};
-pub use source::{
-    ContextField, Conversion, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind, convert_text,
-};
+pub use refs::{ContextField, FieldPath, matches_pattern};
+pub use routing::{PoolRoutes, Routes};
+pub use source::{Conversion, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind};
 pub use template::{Part, Template};
-pub use transform::{OBJECT_STEPS, Pattern, Step, Ty, WORD_STEPS, matches_pattern};
+pub use transform::{OBJECT_STEPS, Pattern, Step, Ty, WORD_STEPS};
 
-use crate::error::{PolicyError, Problem};
+use crate::error::Problem;
 use crate::reserved::TokenKind;
 
 /// The default policy, `policy.json`, as built into the binary.
@@ -171,31 +168,4 @@ pub struct DenyRule {
     pub when: Condition,
     /// The constant text Cognito shows the user.
     pub message: String,
-}
-
-impl Policy {
-    /// Parses and validates a policy; `source_name` names it in problems.
-    pub fn from_json(text: &str, source_name: &str) -> Result<Self, PolicyError> {
-        parse::parse(text).map_err(|problems| PolicyError {
-            source_name: source_name.to_owned(),
-            problems,
-        })
-    }
-
-    /// The built-in default policy.
-    pub fn builtin() -> Result<Self, PolicyError> {
-        Self::from_json(DEFAULT_POLICY_JSON, DEFAULT_POLICY_NAME)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_policy_is_valid() {
-        let p = Policy::builtin().unwrap();
-        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
-        assert!(!p.suppress.is_empty() && !p.claims.is_empty());
-    }
 }

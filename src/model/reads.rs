@@ -11,6 +11,7 @@ use super::condition::Condition;
 use super::source::{Source, SourceKind};
 use super::template::{Part, Template};
 use super::transform::Step;
+use super::walk::{Placed, Rule, sub_place, walk_document};
 
 /// One attribute a policy reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,69 +27,32 @@ pub struct AttributeRead {
 /// (`pools.ID.default.claims[0]`).
 pub fn attribute_reads(document: &Policy) -> Vec<AttributeRead> {
     let mut out = Vec::new();
-    for policy in document.documents() {
-        let prefix = if policy.route.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", policy.route)
-        };
-        let mut push = |place: String, attribute: &str| {
-            let place = format!("{prefix}{place}");
-            if !out
-                .iter()
-                .any(|r: &AttributeRead| r.place == place && r.attribute == attribute)
-            {
-                out.push(AttributeRead {
-                    place,
-                    attribute: attribute.to_owned(),
-                });
-            }
-        };
-        reads_of(policy, &mut push);
+    let mut push = |place: String, attribute: &str| {
+        if !out
+            .iter()
+            .any(|r: &AttributeRead| r.place == place && r.attribute == attribute)
+        {
+            out.push(AttributeRead {
+                place,
+                attribute: attribute.to_owned(),
+            });
+        }
+    };
+    for Placed { place, rule } in walk_document(document) {
+        if let Rule::Copy(c) = rule {
+            push(place.clone(), &c.pattern);
+        }
+        for (inner, s) in rule.sources() {
+            source(s, &sub_place(&place, inner), &mut push);
+        }
+        for (inner, t) in rule.templates() {
+            template(t, &sub_place(&place, &inner), &mut push);
+        }
+        if let Some(when) = rule.when() {
+            condition(when, &format!("{place}.when"), &mut push);
+        }
     }
     out
-}
-
-fn reads_of(policy: &Policy, mut push: impl FnMut(String, &str)) {
-    for l in &policy.lookups {
-        for t in l.kind.key_templates() {
-            template(t, &format!("lookups.{}", l.name), &mut push);
-        }
-    }
-    for (i, d) in policy.deny.iter().enumerate() {
-        condition(&d.when, &format!("deny[{i}].when"), &mut push);
-    }
-    for (i, s) in policy.suppress.iter().enumerate() {
-        condition(&s.when, &format!("suppress[{i}].when"), &mut push);
-    }
-    for (i, c) in policy.claims.iter().enumerate() {
-        let place = format!("claims[{i}]");
-        source(&c.source, &place, &mut push);
-        condition(&c.when, &format!("{place}.when"), &mut push);
-    }
-    for (i, c) in policy.copy_attributes.iter().enumerate() {
-        let place = format!("copyAttributes[{i}]");
-        push(place.clone(), &c.pattern);
-        condition(&c.when, &format!("{place}.when"), &mut push);
-    }
-    for (i, s) in policy.scopes.iter().enumerate() {
-        for (j, t) in s.add.iter().enumerate() {
-            template(t, &format!("scopes[{i}].add[{j}]"), &mut push);
-        }
-        condition(&s.when, &format!("scopes[{i}].when"), &mut push);
-    }
-    if let Some(g) = &policy.groups {
-        if let Some(s) = &g.add_from {
-            source(s, "groups.addFrom", &mut push);
-        }
-        condition(&g.when, "groups.when", &mut push);
-    }
-    if let Some(r) = &policy.roles {
-        if let Some(s) = &r.preferred {
-            source(s, "roles.preferred", &mut push);
-        }
-        condition(&r.when, "roles.when", &mut push);
-    }
 }
 
 fn source(s: &Source, place: &str, push: &mut impl FnMut(String, &str)) {

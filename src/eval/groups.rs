@@ -1,0 +1,101 @@
+//! The `groupOverrideDetails` a policy's `groups` and `roles` produce for
+//! one event, and the attributes `copyAttributes` copies.
+//!
+//! Contract: the override is always built from the request's own groups,
+//! roles and preferred role, and written only when it differs from the
+//! request, so the user's groups are never wiped by accident.
+
+use serde_json::Value;
+
+use super::facts::Facts;
+use crate::error::RuleError;
+use crate::event::EventView;
+use crate::model::refs::matches_pattern;
+use crate::model::{CopyRule, GroupFilter, Rename, RoleFilter, is_role_arn};
+use crate::response::GroupOverride;
+
+/// The group override the policy asks for, if it changes anything. Machine
+/// clients (client credentials) have no user, so no groups or roles: none is
+/// written for them.
+pub fn group_override(
+    groups_rule: Option<&GroupFilter>,
+    roles_rule: Option<&RoleFilter>,
+    view: &Facts<'_, '_>,
+) -> Result<Option<GroupOverride>, RuleError> {
+    if view.is_client_credentials() {
+        return Ok(None);
+    }
+    let groups_rule = groups_rule.filter(|g| g.when.holds(view));
+    let roles_rule = roles_rule.filter(|r| r.when.holds(view));
+    if groups_rule.is_none() && roles_rule.is_none() {
+        return Ok(None);
+    }
+    let request = &view.groups;
+    let mut groups: Vec<String> = request.groups.iter().map(|g| (*g).to_owned()).collect();
+    let mut roles: Vec<String> = request.roles.iter().map(|r| (*r).to_owned()).collect();
+    let mut preferred = request.preferred_role.map(str::to_owned);
+    if let Some(rule) = groups_rule {
+        groups.retain(|g| rule.keeps(g));
+        for g in &rule.add {
+            push_unique(&mut groups, g);
+        }
+        if let Some(source) = &rule.add_from {
+            match source.eval(view, "groups.addFrom")? {
+                Some(Value::String(s)) => push_unique(&mut groups, &s),
+                Some(Value::Array(items)) => {
+                    for s in items.iter().filter_map(Value::as_str) {
+                        push_unique(&mut groups, s);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(rule) = roles_rule {
+        roles.retain(|r| rule.keeps(r));
+        for r in &rule.add {
+            push_unique(&mut roles, r);
+        }
+        if let Some(source) = &rule.preferred {
+            if let Some(Value::String(s)) = source.eval(view, "roles.preferred")? {
+                if is_role_arn(&s) {
+                    preferred = Some(s);
+                }
+            }
+        }
+        if preferred.as_ref().is_some_and(|p| !roles.contains(p)) {
+            preferred = None;
+        }
+    }
+    let changed = groups.len() != request.groups.len()
+        || groups.iter().zip(&request.groups).any(|(a, b)| a != b)
+        || roles.len() != request.roles.len()
+        || roles.iter().zip(&request.roles).any(|(a, b)| a != b)
+        || preferred.as_deref() != request.preferred_role;
+    Ok(changed.then_some(GroupOverride {
+        groups_to_override: groups,
+        iam_roles_to_override: roles,
+        preferred_role: preferred,
+    }))
+}
+
+fn push_unique(list: &mut Vec<String>, item: &str) {
+    if !item.trim().is_empty() && !list.iter().any(|x| x == item) {
+        list.push(item.to_owned());
+    }
+}
+
+impl CopyRule {
+    /// The (claim name, value) pairs this rule copies from the event, in
+    /// event order.
+    pub fn copies<'e>(&self, view: &EventView<'e>) -> impl Iterator<Item = (&'e str, &'e str)> {
+        let prefix_len = match self.rename {
+            Rename::Keep => 0,
+            Rename::StripPrefix => self.pattern.trim_end_matches('*').len(),
+        };
+        view.user_attributes
+            .iter()
+            .filter(move |(name, _)| matches_pattern(&self.pattern, name))
+            .map(move |(name, value)| (&name[prefix_len..], *value))
+    }
+}

@@ -1,0 +1,109 @@
+//! Conditions as data: `"when"` on a rule, and the predicates on attribute,
+//! client-metadata and lookup values.
+//!
+//! Contract: every field of one `when` must hold; each list, when given, must
+//! match one of its entries (`groups` and patterns: exact, or a prefix ending
+//! in `*`). `attributes` and `clientMetadata` map names to PREDICATEs, all of
+//! whose parts must hold; an absent value fails every part except
+//! `"present": false`. `all`, `any` and `not` combine whole conditions.
+//! Loading is `crate::load::condition`, deciding `crate::eval::condition`.
+
+use super::refs::FieldPath;
+use super::transform::Pattern;
+
+/// When a rule applies. An empty condition always holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Condition {
+    /// App client IDs (`callerContext.clientId`).
+    pub client_ids: Vec<String>,
+    /// Trigger sources (`triggerSource`).
+    pub trigger_sources: Vec<String>,
+    /// Groups the user must be in (one of them): names or `prefix*`.
+    pub groups: Vec<String>,
+    /// User pool IDs (`userPoolId`).
+    pub user_pool_ids: Vec<String>,
+    /// Predicates on user attributes.
+    pub attributes: Vec<(String, Predicate)>,
+    /// Predicates on client-metadata entries.
+    pub client_metadata: Vec<(String, Predicate)>,
+    /// Predicates on lookup results: the lookup's index, its name, the field
+    /// (empty: the item itself).
+    pub lookups: Vec<(usize, String, FieldPath, Predicate)>,
+    /// Conditions that must all hold.
+    pub all: Vec<Condition>,
+    /// Conditions of which one must hold.
+    pub any: Vec<Condition>,
+    /// A condition that must not hold.
+    pub not: Option<Box<Condition>>,
+}
+
+/// Tests on one string value; all given tests must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Predicate {
+    /// `present`: whether the value must exist.
+    pub present: Option<bool>,
+    /// `equals`.
+    pub equals: Option<String>,
+    /// `in`.
+    pub one_of: Vec<String>,
+    /// `startsWith`.
+    pub starts_with: Option<String>,
+    /// `endsWith`.
+    pub ends_with: Option<String>,
+    /// `matches`: a regular expression (found anywhere unless anchored).
+    pub matches: Option<Pattern>,
+    /// `ignoreCase`: texts compared in lower case (the expected texts are
+    /// stored lowered); regular expressions fold ASCII case.
+    pub ignore_case: bool,
+}
+
+/// The fields of a `when`.
+pub const WHEN_FIELDS: &[&str] = &[
+    "clientIds",
+    "triggerSources",
+    "groups",
+    "userPoolIds",
+    "attributes",
+    "clientMetadata",
+    "lookups",
+    "all",
+    "any",
+    "not",
+];
+
+/// The fields of a predicate.
+pub const PREDICATE_FIELDS: &[&str] = &[
+    "present",
+    "equals",
+    "in",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "ignoreCase",
+];
+
+impl Condition {
+    /// Whether the condition always holds.
+    pub fn is_always(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The lookups the condition reads (indexes, repeats possible).
+    pub fn lookups_read(&self, out: &mut Vec<usize>) {
+        out.extend(self.lookups.iter().map(|(i, ..)| *i));
+        for c in self.all.iter().chain(&self.any).chain(self.not.as_deref()) {
+            c.lookups_read(out);
+        }
+    }
+
+    /// Whether the condition reads client metadata anywhere.
+    pub fn reads_client_metadata(&self) -> bool {
+        !self.client_metadata.is_empty()
+            || self
+                .all
+                .iter()
+                .chain(&self.any)
+                .chain(self.not.as_deref())
+                .any(Self::reads_client_metadata)
+    }
+}
