@@ -32,7 +32,7 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 /// What one fetch gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetched {
+pub enum AgentAnswer {
     /// 200, with the body and its `Configuration-Version`, if sent.
     Body {
         /// `Configuration-Version`.
@@ -117,15 +117,15 @@ impl Refresh {
     }
 
     /// Takes a fetch result made at `now`.
-    pub fn apply(&mut self, fetched: Fetched, now: Instant) -> Change {
+    pub fn apply(&mut self, fetched: AgentAnswer, now: Instant) -> Change {
         self.last_attempt = Some(now);
         let (version, body) = match fetched {
-            Fetched::Failed(error) => {
+            AgentAnswer::Failed(error) => {
                 let first = !self.failing;
                 self.failing = true;
                 return Change::Failed { error, first };
             }
-            Fetched::Body { version, body } => (version, body),
+            AgentAnswer::Body { version, body } => (version, body),
         };
         self.failing = false;
         let version = version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| {
@@ -178,14 +178,14 @@ impl Refresh {
 /// Fetches the policy from the agent on 127.0.0.1, within the time limit,
 /// with the Lambda runtime's own HTTP client (its code is linked once).
 #[cfg(feature = "lambda")]
-pub async fn fetch(settings: &Settings) -> Fetched {
+pub async fn fetch(settings: &Settings) -> AgentAnswer {
     use http_body_util::{BodyExt, Limited};
     use lambda_runtime_api_client::PooledClient;
     use lambda_runtime_api_client::body::Body;
 
     let work = async {
         let Ok(base) = format!("http://127.0.0.1:{}", settings.port).parse() else {
-            return Fetched::Failed("the agent's address is not a valid URI".into());
+            return AgentAnswer::Failed("the agent's address is not a valid URI".into());
         };
         let client = PooledClient::builder().with_endpoint(base).build();
         let Ok(request) = lambda_runtime_api_client::build_request()
@@ -193,10 +193,10 @@ pub async fn fetch(settings: &Settings) -> Fetched {
             .uri(settings.path.as_str())
             .body(Body::empty())
         else {
-            return Fetched::Failed("the configuration path is not a valid URI".into());
+            return AgentAnswer::Failed("the configuration path is not a valid URI".into());
         };
         let Ok(response) = client.call(request).await else {
-            return Fetched::Failed("the agent could not be reached".into());
+            return AgentAnswer::Failed("the agent could not be reached".into());
         };
         let status = response.status().as_u16();
         let version = response
@@ -207,20 +207,20 @@ pub async fn fetch(settings: &Settings) -> Fetched {
         let body = match Limited::new(response.into_body(), MAX_BODY).collect().await {
             Ok(b) => b.to_bytes().to_vec(),
             Err(_) => {
-                return Fetched::Failed(format!(
+                return AgentAnswer::Failed(format!(
                     "the agent's answer is larger than {MAX_BODY} bytes or broken"
                 ));
             }
         };
         if status == 200 {
-            Fetched::Body { version, body }
+            AgentAnswer::Body { version, body }
         } else {
-            Fetched::Failed(format!("the agent answered status {status}"))
+            AgentAnswer::Failed(format!("the agent answered status {status}"))
         }
     };
     match tokio::time::timeout(settings.timeout, work).await {
         Ok(f) => f,
-        Err(_) => Fetched::Failed(format!(
+        Err(_) => AgentAnswer::Failed(format!(
             "no answer from the agent within {} ms",
             settings.timeout.as_millis()
         )),
@@ -255,8 +255,8 @@ mod tests {
     const GOOD: &str = r#"{"suppress": [{"claims": ["email"]}]}"#;
     const OTHER: &str = r#"{"suppress": [{"claims": ["name"]}]}"#;
 
-    fn body(version: &str, text: &str) -> Fetched {
-        Fetched::Body {
+    fn body(version: &str, text: &str) -> AgentAnswer {
+        AgentAnswer::Body {
             version: Some(version.to_owned()),
             body: text.as_bytes().to_vec(),
         }
@@ -327,7 +327,7 @@ mod tests {
         let t0 = Instant::now();
         let mut r = Refresh::new(Duration::from_secs(15), None);
         assert_eq!(
-            r.apply(Fetched::Failed("connection refused".into()), t0),
+            r.apply(AgentAnswer::Failed("connection refused".into()), t0),
             Change::Failed {
                 error: "connection refused".into(),
                 first: true
@@ -353,14 +353,14 @@ mod tests {
         let mut r = Refresh::new(s(0), None);
         r.apply(body("1", GOOD), t0);
         assert_eq!(
-            r.apply(Fetched::Failed("status 500".into()), t0 + s(1)),
+            r.apply(AgentAnswer::Failed("status 500".into()), t0 + s(1)),
             Change::Failed {
                 error: "status 500".into(),
                 first: true
             }
         );
         assert_eq!(
-            r.apply(Fetched::Failed("timeout".into()), t0 + s(2)),
+            r.apply(AgentAnswer::Failed("timeout".into()), t0 + s(2)),
             Change::Failed {
                 error: "timeout".into(),
                 first: false
@@ -384,7 +384,7 @@ mod tests {
         // Success ends the failure streak.
         r.apply(body("1", GOOD), t0 + s(5));
         assert_eq!(
-            r.apply(Fetched::Failed("x".into()), t0 + s(6)),
+            r.apply(AgentAnswer::Failed("x".into()), t0 + s(6)),
             Change::Failed {
                 error: "x".into(),
                 first: true
@@ -396,7 +396,7 @@ mod tests {
     fn without_a_version_header_the_body_decides() {
         let t0 = Instant::now();
         let mut r = Refresh::new(Duration::ZERO, None);
-        let plain = |t: &str| Fetched::Body {
+        let plain = |t: &str| AgentAnswer::Body {
             version: None,
             body: t.as_bytes().to_vec(),
         };

@@ -32,11 +32,11 @@ pub use condition::{Condition, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
 pub use copy::{COPY_FIELDS, CopyRule, Rename};
 pub use groups::{FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, is_role_arn};
 pub use lookup::{DYNAMODB_FIELDS, LOOKUP_FIELDS};
-pub use refs::{ContextField, FieldPath, matches_pattern};
+pub use refs::{ContextField, FieldPath, glob_matches};
 pub use routing::{PoolRoutes, Routes};
 pub use source::{Conversion, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind};
 pub use template::{Part, Template};
-pub use transform::{OBJECT_STEPS, Pattern, Step, Ty, WORD_STEPS};
+pub use transform::{OBJECT_STEPS, Regex, Step, Ty, WORD_STEPS};
 
 use crate::error::Problem;
 use crate::reserved::TokenKind;

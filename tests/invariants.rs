@@ -853,7 +853,7 @@ fn request_groups(e: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn matches_pattern(p: &str, name: &str) -> bool {
+fn glob_matches(p: &str, name: &str) -> bool {
     p.strip_suffix('*')
         .map_or(name == p, |pre| name.starts_with(pre))
 }
@@ -891,7 +891,7 @@ fn holds(c: &pretoken::model::Condition, e: &Value) -> bool {
         && (c.groups.is_empty()
             || c.groups
                 .iter()
-                .any(|p| groups.iter().any(|g| matches_pattern(p, g))))
+                .any(|p| groups.iter().any(|g| glob_matches(p, g))))
         && c.attributes
             .iter()
             .all(|(n, p)| predicate_holds(p, str_at(e, &["request", "userAttributes", n])))
@@ -1040,7 +1040,7 @@ proptest! {
         let mut groups = request.clone();
         if let Some(g) = group_rule {
             groups.retain(|x| {
-                let m = g.patterns.iter().any(|p| matches_pattern(p, x));
+                let m = g.patterns.iter().any(|p| glob_matches(p, x));
                 m == (g.mode == FilterMode::Keep)
             });
             for a in &g.add {
@@ -1058,7 +1058,7 @@ proptest! {
         let mut preferred = request_preferred.clone();
         if let Some(r) = role_rule {
             roles.retain(|x| {
-                let m = r.patterns.iter().any(|p| matches_pattern(p, x));
+                let m = r.patterns.iter().any(|p| glob_matches(p, x));
                 m == (r.mode == FilterMode::Keep)
             });
             for a in &r.add {

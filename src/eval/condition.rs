@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::facts::Facts;
 use crate::event::EventView;
 use crate::model::refs::FieldPath;
-use crate::model::refs::matches_pattern;
+use crate::model::refs::glob_matches;
 use crate::model::{Condition, Predicate};
 
 /// What is known of a sign-in when a condition is decided: each answer is
@@ -134,7 +134,7 @@ impl Condition {
             let held = known.groups().map(|held| {
                 self.groups
                     .iter()
-                    .any(|p| held.iter().any(|g| matches_pattern(p, g)))
+                    .any(|p| held.iter().any(|g| glob_matches(p, g)))
             });
             if !unknown.part(held) {
                 return Some(false);

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::facts::Facts;
 use crate::error::RuleError;
 use crate::event::EventView;
-use crate::model::refs::matches_pattern;
+use crate::model::refs::glob_matches;
 use crate::model::{CopyRule, GroupFilter, Rename, RoleFilter, is_role_arn};
 use crate::response::GroupOverride;
 
@@ -95,7 +95,7 @@ impl CopyRule {
         };
         view.user_attributes
             .iter()
-            .filter(move |(name, _)| matches_pattern(&self.pattern, name))
+            .filter(move |(name, _)| glob_matches(&self.pattern, name))
             .map(move |(name, value)| (&name[prefix_len..], *value))
     }
 }

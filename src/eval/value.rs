@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::facts::Facts;
 use crate::error::RuleError;
 use crate::event::EventView;
-use crate::model::refs::{ContextField, matches_pattern};
+use crate::model::refs::{ContextField, glob_matches};
 use crate::model::source::{Conversion, Pick, Source, SourceKind};
 use crate::model::template::{Part, Template};
 use crate::model::transform::Step;
@@ -78,7 +78,7 @@ impl SourceKind {
                     .groups
                     .groups
                     .iter()
-                    .filter(|g| patterns.iter().any(|p| matches_pattern(p, g)))
+                    .filter(|g| patterns.iter().any(|p| glob_matches(p, g)))
                     .map(|g| Value::String((*g).to_owned()))
                     .collect();
                 (!names.is_empty()).then_some(Value::Array(names))
@@ -289,7 +289,7 @@ impl Step {
                     .into_iter()
                     .filter(|i| {
                         i.as_str()
-                            .is_some_and(|s| patterns.iter().any(|p| matches_pattern(p, s)))
+                            .is_some_and(|s| patterns.iter().any(|p| glob_matches(p, s)))
                     })
                     .collect(),
             ),
@@ -383,7 +383,7 @@ impl Template {
 #[cfg(test)]
 mod transform_tests {
     use super::*;
-    use crate::model::transform::{Pattern, Ty};
+    use crate::model::transform::{Regex, Ty};
     use serde_json::json;
 
     fn run(steps: &[Step], v: Value) -> Option<Value> {
@@ -392,8 +392,8 @@ mod transform_tests {
         apply_all(steps, v, &Facts::event(&view))
     }
 
-    fn re(s: &str) -> Pattern {
-        Pattern::compile(s, false).unwrap()
+    fn re(s: &str) -> Regex {
+        Regex::compile(s, false).unwrap()
     }
 
     #[test]
@@ -531,7 +531,7 @@ mod transform_tests {
         // answers at once here (regex-lite has no backtracking).
         let p = re("(a+)+$");
         assert!(!p.regex.is_match(&("a".repeat(5000) + "!")));
-        assert!(Pattern::compile("(", false).is_err());
-        assert!(Pattern::compile(&"a".repeat(2000), false).is_err());
+        assert!(Regex::compile("(", false).is_err());
+        assert!(Regex::compile(&"a".repeat(2000), false).is_err());
     }
 }

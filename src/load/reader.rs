@@ -236,9 +236,9 @@ mod tests {
 
     #[test]
     fn typo_suggestions() {
-        assert_eq!(closest("tokenz", CLAIM_FIELDS), Some("tokens"));
-        assert_eq!(closest("ifmissing", CLAIM_FIELDS), Some("ifMissing"));
-        assert_eq!(closest("zzzzzzzz", CLAIM_FIELDS), None);
+        assert_eq!(closest("tokenz", &CLAIM_FIELDS), Some("tokens"));
+        assert_eq!(closest("ifmissing", &CLAIM_FIELDS), Some("ifMissing"));
+        assert_eq!(closest("zzzzzzzz", &CLAIM_FIELDS), None);
     }
 
     #[test]

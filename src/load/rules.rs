@@ -6,13 +6,15 @@
 //! `transform.rs`, `condition.rs`, `groups.rs`, `copy.rs`, `lookup.rs`)
 //! reads its own forms through [`Reader`].
 
+use std::sync::LazyLock;
+
 use serde_json::{Map, Value};
 
 use super::reader::{Reader, closest, join, problem};
 use crate::error::Problem;
 use crate::json::{StrictValue, type_name};
 use crate::model::refs::ContextField;
-use crate::model::source::{Source, SourceKind};
+use crate::model::source::{SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind};
 use crate::model::template::Template;
 use crate::model::{ClaimRule, DenyRule, IfMissing, Policy, ScopeRule, SuppressRule};
 use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
@@ -34,30 +36,20 @@ pub const FIELDS: &[&str] = &[
 /// The fields of a suppress rule.
 pub const SUPPRESS_FIELDS: &[&str] = &["claims", "preset", "tokens", "when"];
 
-/// The fields of a claim rule: its name, a source and its options, what to do
-/// when it has no value, tokens and condition.
-pub const CLAIM_FIELDS: &[&str] = &[
-    "claim",
-    "attribute",
-    "value",
-    "template",
-    "groups",
-    "groupNames",
-    "context",
-    "clientMetadata",
-    "firstOf",
-    "object",
-    "lookup",
-    "transform",
-    "convert",
-    "separator",
-    "pick",
-    "field",
-    "ifMissing",
-    "default",
-    "tokens",
-    "when",
-];
+/// The fields of a claim rule besides its SOURCE's keys and options.
+pub const CLAIM_RULE_FIELDS: &[&str] = &["claim", "ifMissing", "default", "tokens", "when"];
+
+/// Every field of a claim rule: `claim`, the SOURCE's keys and options (the
+/// model's one list of them), then the rule's own.
+pub static CLAIM_FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let (name, own) = CLAIM_RULE_FIELDS.split_at(1);
+    name.iter()
+        .chain(SOURCE_KEYS)
+        .chain(SOURCE_OPTIONS)
+        .chain(own)
+        .copied()
+        .collect()
+});
 
 /// The fields of a scope rule.
 pub const SCOPE_FIELDS: &[&str] = &["add", "suppress", "when"];
@@ -210,7 +202,7 @@ impl Reader {
 
     fn claim_rule(&mut self, v: &Value, path: &str) -> Option<ClaimRule> {
         let obj = self.object(v, path)?;
-        self.known_fields(obj, path, CLAIM_FIELDS);
+        self.known_fields(obj, path, &CLAIM_FIELDS);
         let claim_path = join(path, "claim");
         let claim = match obj.get("claim") {
             Some(Value::String(s)) => s.clone(),

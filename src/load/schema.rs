@@ -489,7 +489,7 @@ mod tests {
         assert_eq!(keys(&d["routing"]["properties"]), sorted(ROUTING_FIELDS));
         assert_eq!(keys(&d["pool"]["properties"]), sorted(POOL_FIELDS));
         for (def, fields) in [
-            ("claim", CLAIM_FIELDS),
+            ("claim", CLAIM_FIELDS.as_slice()),
             ("when", WHEN_FIELDS),
             ("predicate", PREDICATE_FIELDS),
             ("suppress", SUPPRESS_FIELDS),

@@ -88,12 +88,12 @@ impl Reader {
             SourceKind::GroupNames(_) => Ty::Strings,
             SourceKind::Lookup { .. } => Ty::Any,
             SourceKind::Object(_) => Ty::Obj,
-            SourceKind::FirstOf(s) => s.iter().map(|s| s.ty).reduce(Ty::join).unwrap_or(Ty::Any),
+            SourceKind::FirstOf(s) => s.iter().map(|s| s.ty).reduce(Ty::union).unwrap_or(Ty::Any),
             SourceKind::Groups { map, pick } => match pick {
                 Pick::First => map
                     .iter()
                     .map(|(_, v)| Ty::of(v))
-                    .reduce(Ty::join)
+                    .reduce(Ty::union)
                     .unwrap_or(Ty::Any),
                 Pick::Merge if map.iter().all(|(_, v)| v.is_object()) => Ty::Obj,
                 Pick::Merge

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::reader::{Reader, closest, join};
 use crate::json::type_name;
-use crate::model::transform::{OBJECT_STEPS, Pattern, Step, Ty, WORD_STEPS};
+use crate::model::transform::{OBJECT_STEPS, Regex, Step, Ty, WORD_STEPS};
 
 /// The longest regular expression a policy may hold.
 const MAX_REGEX_LEN: usize = 1000;
@@ -19,7 +19,7 @@ fn hint(word: &str) -> String {
     }
 }
 
-impl Pattern {
+impl Regex {
     /// Compiles `source`, case-insensitively (ASCII) when asked.
     pub fn compile(source: &str, ignore_case: bool) -> Result<Self, String> {
         if source.len() > MAX_REGEX_LEN {
@@ -240,8 +240,8 @@ impl Reader {
     }
 
     /// A compiled regular expression, or a problem at `path`.
-    pub(super) fn regex(&mut self, source: &str, ignore_case: bool, path: &str) -> Option<Pattern> {
-        match Pattern::compile(source, ignore_case) {
+    pub(super) fn regex(&mut self, source: &str, ignore_case: bool, path: &str) -> Option<Regex> {
+        match Regex::compile(source, ignore_case) {
             Ok(p) => Some(p),
             Err(reason) => {
                 self.err(path, reason);

@@ -9,7 +9,7 @@
 //! Loading is `crate::load::condition`, deciding `crate::eval::condition`.
 
 use super::refs::FieldPath;
-use super::transform::Pattern;
+use super::transform::Regex;
 
 /// When a rule applies. An empty condition always holds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,7 +51,7 @@ pub struct Predicate {
     /// `endsWith`.
     pub ends_with: Option<String>,
     /// `matches`: a regular expression (found anywhere unless anchored).
-    pub matches: Option<Pattern>,
+    pub matches: Option<Regex>,
     /// `ignoreCase`: texts compared in lower case (the expected texts are
     /// stored lowered); regular expressions fold ASCII case.
     pub ignore_case: bool,

@@ -11,7 +11,7 @@
 //! clients (client credentials) have no user, hence no override.
 
 use super::condition::Condition;
-use super::refs::matches_pattern;
+use super::refs::glob_matches;
 use super::source::Source;
 
 /// How a filter uses its patterns.
@@ -49,7 +49,7 @@ impl GroupFilter {
 impl FilterMode {
     /// Whether a filter in this mode with `patterns` lets `name` through.
     pub fn keeps(self, patterns: &[String], name: &str) -> bool {
-        let matched = patterns.iter().any(|p| matches_pattern(p, name));
+        let matched = patterns.iter().any(|p| glob_matches(p, name));
         matched == (self == Self::Keep)
     }
 }

@@ -75,7 +75,7 @@ impl FieldPath {
 }
 
 /// Whether `name` matches a pattern: exact, a prefix ending in `*`, or `*`.
-pub fn matches_pattern(pattern: &str, name: &str) -> bool {
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => name.starts_with(prefix),
         None => name == pattern,

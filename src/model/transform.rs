@@ -51,7 +51,7 @@ impl Ty {
 
     /// The type of a value that is either `self` or `other`.
     #[must_use]
-    pub fn join(self, other: Self) -> Self {
+    pub fn union(self, other: Self) -> Self {
         match (self, other) {
             (a, b) if a == b => a,
             (Self::Strings | Self::List, Self::Strings | Self::List) => Self::List,
@@ -81,14 +81,14 @@ impl Ty {
 
 /// A compiled regular expression, compared by its text.
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub struct Regex {
     /// The expression as written.
     pub source: String,
     /// The compiled form.
     pub regex: regex_lite::Regex,
 }
 
-impl PartialEq for Pattern {
+impl PartialEq for Regex {
     fn eq(&self, other: &Self) -> bool {
         self.source == other.source
     }
@@ -129,12 +129,12 @@ pub enum Step {
     /// `{"replace": {"regex": R, "with": T}}`: every match replaced.
     Replace {
         /// What to find.
-        regex: Pattern,
+        regex: Regex,
         /// The replacement; `$1` is a capture group.
         with: String,
     },
     /// `{"extract": R}`: the first capture group (or the whole match).
-    Extract(Pattern),
+    Extract(Regex),
     /// `{"map": {...}, "default": JSON}`: a lookup table.
     Map {
         /// The table.
@@ -253,7 +253,7 @@ impl Step {
                     .values()
                     .chain(default)
                     .map(Ty::of)
-                    .reduce(Ty::join)
+                    .reduce(Ty::union)
                     .unwrap_or(Ty::Any);
                 match input {
                     Ty::Str => Ok(out),
