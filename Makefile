@@ -64,7 +64,7 @@ arm64-artifact: ## sam build, then the arm64 bootstrap under qemu-aarch64 with e
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 	python3 scripts/arm64-artifact.py
 
-sam-validate: ## Lint template.yaml (sam validate --lint), as it is, with PolicySource appconfig, and with a lookup table and AdminGetUser
+sam-validate: ## Lint template.yaml (sam validate --lint), as it is, with PolicySource appconfig, with a lookup table and AdminGetUser, and with appconfig and Lookups=true
 	sam validate --lint
 	@mkdir -p target
 	sed 's/^    Default: inline$$/    Default: appconfig/' template.yaml > target/template-appconfig.yaml
@@ -73,13 +73,17 @@ sam-validate: ## Lint template.yaml (sam validate --lint), as it is, with Policy
 	sed -e '/^  LookupTableName:/,/Default:/ s/^    Default: ""$$/    Default: Profiles/' -e '/^  AllowAdminGetUser:/,/Default:/ s/^    Default: "false"$$/    Default: "true"/' template.yaml > target/template-lookups.yaml
 	@grep -q '^    Default: Profiles$$' target/template-lookups.yaml && grep -q '^    Default: "true"$$' target/template-lookups.yaml
 	sam validate --lint -t target/template-lookups.yaml
+	sed -e 's/^    Default: inline$$/    Default: appconfig/' -e '/^  Lookups:/,/Default:/ s/^    Default: auto$$/    Default: "true"/' template.yaml > target/template-appconfig-lookups.yaml
+	@grep -q '^    Default: "true"$$' target/template-appconfig-lookups.yaml
+	sam validate --lint -t target/template-appconfig-lookups.yaml
 
 sam-build: ## Build the function as SAM deploys it (cargo lambda, arm64)
 	sam build
 
-lambda: ## Build the arm64 Lambda bootstrap and zip
-	cargo lambda build --release --arm64 --bin pretoken-lambda --output-format zip
-	@ls -l target/lambda/pretoken-lambda/
+lambda: ## Build both arm64 Lambda builds (without and with lookups), each package alone, as zips
+	cargo lambda build --release --arm64 -p pretoken-lambda --output-format zip
+	cargo lambda build --release --arm64 -p pretoken-lambda-lookups --output-format zip
+	@ls -l target/lambda/pretoken-lambda/ target/lambda/pretoken-lambda-lookups/
 
 lint: ## Formatting and clippy, as CI runs them
 	cargo fmt --all -- --check

@@ -47,7 +47,7 @@ E2E = ROOT / "e2e"
 LAMBDA_PORT = int(os.environ.get("E2E_LAMBDA_PORT", "9000"))
 PROXY_PORT = int(os.environ.get("E2E_PROXY_PORT", "9001"))
 COGNITO_PORT = int(os.environ.get("E2E_COGNITO_PORT", "9229"))
-FUNCTION = "pretoken-lambda"
+FUNCTION = "pretoken-lambda-lookups"  # the policy has a lookup
 PRETOKEN = ROOT / "target" / "release" / "pretoken"
 # The policy the function runs with: the default policy's rules and forms of
 # the second language version (deny, template, transforms, an object).
@@ -206,7 +206,7 @@ def main():
     env = dict(os.environ, PRETOKEN_LAMBDA_VERSION="V1_0", AWS_LAMBDA_LOG_LEVEL="debug",
                PRETOKEN_POLICY_FILE=str(POLICY), **LOOKUP_ENV)
     watch = start(
-        ["cargo", "lambda", "watch", "--release", "--ignore-changes",
+        ["cargo", "lambda", "watch", "--release", "--ignore-changes", "-p", FUNCTION,
          "--invoke-address", "127.0.0.1", "--invoke-port", str(LAMBDA_PORT)],
         tmp / "lambda.log", cwd=ROOT, env=env,
     )

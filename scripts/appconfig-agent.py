@@ -126,7 +126,7 @@ def suppressed(answer):
 
 
 def main():
-    subprocess.run(["cargo", "build", "--locked", "--release", "--bin", "pretoken-lambda"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--locked", "--release", "-p", "pretoken-lambda"], cwd=ROOT, check=True)
     agent = Agent()
     fn = Function(agent.port)
     try:

@@ -18,6 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = ROOT / ".aws-sam" / "build" / "PreTokenFunction" / "bootstrap"
 NATIVE = ROOT / "target" / "release" / "pretoken-lambda"
+# The build with lookups (PreTokenLookupsFunction, functions/pretoken-lambda-lookups).
+LOOKUPS_ARTIFACT = ROOT / ".aws-sam" / "build" / "PreTokenLookupsFunction" / "bootstrap"
+LOOKUPS_NATIVE = ROOT / "target" / "release" / "pretoken-lambda-lookups"
 SYSROOT = "/usr/aarch64-linux-gnu"
 
 lambda_local = importlib.machinery.SourceFileLoader("lambda_local", str(ROOT / "bench" / "lambda-local")).load_module()
@@ -57,7 +60,9 @@ def answers(command, env, events):
 
 def main():
     sh("sam", "build")
-    sh("cargo", "build", "--locked", "--release", "--bin", "pretoken-lambda")
+    # Each function alone, so that each resolves the core's features by itself.
+    sh("cargo", "build", "--locked", "--release", "-p", "pretoken-lambda")
+    sh("cargo", "build", "--locked", "--release", "-p", "pretoken-lambda-lookups")
     passed = failed = 0
 
     def check(name, ok, detail=""):
@@ -87,6 +92,18 @@ def main():
                   ak == expected and (nk, nb) == (ak, ab),
                   f"expected {expected}; native {nk} {nb[:120]!r}, arm64 {ak} {ab[:120]!r}")
         check(f"{policy}: every answer came back ({len(events)})", len(arm64) == len(events))
+    # The build with lookups: an aarch64 binary too, larger (the AWS SDK),
+    # answering as its native build does where no lookup is made.
+    machine = elf_machine(LOOKUPS_ARTIFACT)
+    check("sam build produced an aarch64 bootstrap for PreTokenLookupsFunction", machine == 0xB7, f"e_machine {machine:#x}")
+    small, large = ARTIFACT.stat().st_size, LOOKUPS_ARTIFACT.stat().st_size
+    check(f"the build without lookups is the smaller ({small:,} against {large:,} bytes): no AWS SDK in it",
+          small * 2 < large, f"{small} {large}")
+    env = {"PRETOKEN_LAMBDA_VERSION": "V1_0"}
+    native = answers([str(LOOKUPS_NATIVE)], env, events)
+    arm64 = answers(["qemu-aarch64", "-L", SYSROOT, str(LOOKUPS_ARTIFACT)], env, events)
+    check(f"PreTokenLookupsFunction with the built-in policy: every answer the same as the native build's ({len(events)})",
+          native == arm64 and len(arm64) == len(events))
     print(f"arm64: {passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 

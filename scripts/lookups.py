@@ -407,7 +407,7 @@ def admin_get_user(moto):
 class Function:
     """The release Lambda binary under a local Runtime API, its log in a file."""
 
-    def __init__(self, policy, endpoint, extra_env=None):
+    def __init__(self, policy, endpoint, extra_env=None, binary="pretoken-lambda-lookups"):
         self.api = lambda_local.RuntimeApi()
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
         env = dict(os.environ, **CREDS, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.api.port}",
@@ -419,7 +419,7 @@ class Function:
         env.update(extra_env or {})
         for k in ("PRETOKEN_POLICY_FILE", "PRETOKEN_POLICY_APPCONFIG", "AWS_ENDPOINT_URL"):
             env.pop(k, None)
-        self.proc = subprocess.Popen([str(RELEASE / "pretoken-lambda")], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([str(RELEASE / binary)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def invoke(self, event=EVENT):
         self.api.pending.put(json.dumps(event).encode())
@@ -499,6 +499,20 @@ def lambda_binary_and_cache(ddb, proxy, types_policy):
     finally:
         fn.close()
 
+    # The function built without lookups refuses a policy with lookups at
+    # load, naming the remedy; it never answers as if the lookup failed.
+    fn = Function(types_policy, proxy.url, binary="pretoken-lambda")
+    try:
+        start = proxy.requests
+        kind, r = fn.invoke()
+        check("pretoken-lambda (built without lookups) refuses a policy with lookups: InvalidConfiguration, "
+              "the remedy in the log, no request made",
+              kind == "error" and r.get("errorType") == "InvalidConfiguration"
+              and "built without lookups" in fn.text() and "LookupTableName" in fn.text()
+              and proxy.requests == start, (kind, r, fn.text()[-400:]))
+    finally:
+        fn.close()
+
 
 def cargo_lambda_watch(types_policy, proxy):
     """The function as `cargo lambda watch` serves it (the path of `sam local
@@ -509,7 +523,8 @@ def cargo_lambda_watch(types_policy, proxy):
     env.pop("AWS_ENDPOINT_URL", None)
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     watch = subprocess.Popen(
-        ["cargo", "lambda", "watch", "--release", "--ignore-changes", "--invoke-address", "127.0.0.1",
+        ["cargo", "lambda", "watch", "--release", "--ignore-changes", "-p", "pretoken-lambda-lookups",
+         "--invoke-address", "127.0.0.1",
          "--invoke-port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for _ in range(600):
@@ -520,7 +535,7 @@ def cargo_lambda_watch(types_policy, proxy):
                 if watch.poll() is not None:
                     break
                 time.sleep(0.5)
-        p = subprocess.run(["cargo", "lambda", "invoke", "pretoken-lambda", "--invoke-address", "127.0.0.1",
+        p = subprocess.run(["cargo", "lambda", "invoke", "pretoken-lambda-lookups", "--invoke-address", "127.0.0.1",
                             "--invoke-port", str(port), "--data-file", "events/v2-authentication.json"],
                            cwd=ROOT, capture_output=True, timeout=600)
         _, direct, _, _ = invoke(types_policy, proxy.url)
@@ -539,8 +554,10 @@ def cargo_lambda_watch(types_policy, proxy):
 
 
 def main():
-    subprocess.run(["cargo", "build", "--locked", "--release", "--bin", "pretoken", "--bin", "pretoken-lambda"],
-                   cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--locked", "--release", "--bin", "pretoken"], cwd=ROOT, check=True)
+    # Each function alone, so that each resolves the core's features by itself.
+    for function in ("pretoken-lambda", "pretoken-lambda-lookups"):
+        subprocess.run(["cargo", "build", "--locked", "--release", "-p", function], cwd=ROOT, check=True)
     moto = Moto()
     proxy = Proxy(moto.port)
     try:

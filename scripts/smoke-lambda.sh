@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the real Lambda path: the release `pretoken-lambda` binary
-# under `cargo lambda watch` (which serves the Lambda Runtime API to the
+# (the function built without lookups, its own package) under `cargo lambda
+# watch` (which serves the Lambda Runtime API to the
 # function and the Invoke API on loopback), invoked with fixtures through
 # `cargo lambda invoke` and plain HTTP. The same path as `sam local invoke`,
 # without Docker. Also checks that the function's own log, at its most
@@ -9,24 +10,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${SMOKE_PORT:-9000}"
+VPORT=$((PORT + 1))
 FUNCTION=pretoken-lambda
 URL="http://127.0.0.1:${PORT}/2015-03-31/functions/${FUNCTION}/invocations"
 
-if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then
-  echo "smoke: port ${PORT} is already taken; stop what uses it or set SMOKE_PORT" >&2
-  exit 1
-fi
+for p in "${PORT}" "${VPORT}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${p}") 2>/dev/null; then
+    echo "smoke: port ${p} is already taken; stop what uses it or set SMOKE_PORT" >&2
+    exit 1
+  fi
+done
 command -v cargo-lambda >/dev/null || { echo "smoke: cargo-lambda is not installed (pip install cargo-lambda)" >&2; exit 1; }
 
 log="$(mktemp)"
 # The pool version is pinned as the SAM template does, for cognito-local's "0" events.
 setsid env PRETOKEN_LAMBDA_VERSION=V1_0 AWS_LAMBDA_LOG_LEVEL=trace \
-  cargo lambda watch --release --ignore-changes --invoke-address 127.0.0.1 --invoke-port "${PORT}" \
+  cargo lambda watch --release --ignore-changes -p "${FUNCTION}" --invoke-address 127.0.0.1 --invoke-port "${PORT}" \
   >"${log}" 2>&1 &
 watch_pid=$!
+# The validator is a binary of the core package: a watcher of its own.
+vlog="$(mktemp)"
+setsid cargo lambda watch --release --ignore-changes --invoke-address 127.0.0.1 --invoke-port "${VPORT}" \
+  >"${vlog}" 2>&1 &
+vwatch_pid=$!
 cleanup() {
-  kill -- "-${watch_pid}" 2>/dev/null || true
-  wait "${watch_pid}" 2>/dev/null || true
+  kill -- "-${watch_pid}" "-${vwatch_pid}" 2>/dev/null || true
+  wait "${watch_pid}" "${vwatch_pid}" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -70,7 +79,12 @@ check "duplicate keys get the handler's own error, not the runtime's" \
   "$(invoke "${bad}")"
 
 # The AppConfig validator (pretoken-validate), with AppConfig's own event shape.
-VALIDATE_URL="http://127.0.0.1:${PORT}/2015-03-31/functions/pretoken-validate/invocations"
+for _ in $(seq 1 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${VPORT}") 2>/dev/null; then break; fi
+  kill -0 "${vwatch_pid}" 2>/dev/null || { cat "${vlog}" >&2; echo "smoke: the validator's cargo lambda watch exited" >&2; exit 1; }
+  sleep 1
+done
+VALIDATE_URL="http://127.0.0.1:${VPORT}/2015-03-31/functions/pretoken-validate/invocations"
 validator_event() { # validator_event BASE64_CONTENT
   printf '{"applicationId":"abc1234","configurationProfileId":"ur8hx2f","configurationVersion":"7","content":"%s","uri":"hosted"}' "$1" >"${bad}"
   curl -sS --max-time 60 -X POST "${VALIDATE_URL}" --data-binary "@${bad}"

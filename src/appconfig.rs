@@ -87,6 +87,9 @@ pub struct Refresh {
     /// The version last refused, so it is logged once, not every refresh.
     rejected: Option<String>,
     failing: bool,
+    /// Whether this function can make lookups: a version with lookups is
+    /// refused by one built without them.
+    lookups_built: bool,
 }
 
 impl Refresh {
@@ -99,7 +102,16 @@ impl Refresh {
             current: None,
             rejected: None,
             failing: false,
+            lookups_built: true,
         }
+    }
+
+    /// The same state for a function built without lookups: a version that
+    /// declares lookups is refused (the last good one stays in force).
+    #[must_use]
+    pub fn without_lookups(mut self) -> Self {
+        self.lookups_built = false;
+        self
     }
 
     /// Whether to fetch now: always while there is no policy, else once the
@@ -148,6 +160,13 @@ impl Refresh {
         let parsed = std::str::from_utf8(&body)
             .map_err(|_| vec!["the policy is not UTF-8 text".to_owned()])
             .and_then(|text| Policy::from_json(text, &name).map_err(problems))
+            .and_then(|policy| {
+                if !self.lookups_built && policy.has_lookups() {
+                    Err(vec![crate::error::WITHOUT_LOOKUPS.to_owned()])
+                } else {
+                    Ok(policy)
+                }
+            })
             .and_then(|policy| {
                 crate::trigger::config::Config::resolved(policy, &name, self.lambda_version, &|k| {
                     std::env::var(k).ok()
@@ -320,6 +339,30 @@ mod tests {
             Change::Loaded("2".into())
         );
         assert_eq!(r.current().unwrap().version, "2");
+    }
+
+    #[test]
+    fn a_function_built_without_lookups_refuses_a_version_with_lookups() {
+        const LOOKUPS: &str = r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}},
+            "claims": [{"claim": "plan", "lookup": "p", "field": "plan"}]}"#;
+        let t0 = Instant::now();
+        let mut r = Refresh::new(Duration::ZERO, None).without_lookups();
+        assert_eq!(r.apply(body("1", GOOD), t0), Change::Loaded("1".into()));
+        let Change::Rejected { version, problems } = r.apply(body("2", LOOKUPS), t0) else {
+            panic!("a version with lookups must be refused");
+        };
+        assert_eq!(version, "2");
+        assert_eq!(problems, [crate::error::WITHOUT_LOOKUPS]);
+        assert_eq!(
+            r.current().unwrap().version,
+            "1",
+            "the last good version stays"
+        );
+        let mut built = Refresh::new(Duration::ZERO, None);
+        assert_eq!(
+            built.apply(body("2", LOOKUPS), t0),
+            Change::Loaded("2".into())
+        );
     }
 
     #[test]

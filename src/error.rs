@@ -160,7 +160,15 @@ pub enum ConfigError {
         "PRETOKEN_LAMBDA_VERSION must be V1_0, V2_0 or V3_0 (as the user pool's LambdaVersion)"
     )]
     LambdaVersion,
+    /// The policy declares lookups, but this function was built without
+    /// them (`pretoken-lambda`, not `pretoken-lambda-lookups`).
+    #[error("{}", crate::error::WITHOUT_LOOKUPS)]
+    BuiltWithoutLookups,
 }
+
+/// Why a function built without lookups refuses a policy with lookups, and
+/// the remedy.
+pub const WITHOUT_LOOKUPS: &str = "this function was built without lookups, but the policy declares lookups: deploy with LookupTableName or AllowAdminGetUser set (or Lookups=true), which deploys pretoken-lambda-lookups, the function built with them";
 
 /// Why one invocation failed. `Display` is the user-safe text.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -11,7 +11,8 @@
 //! - [`lookup`]: the lookups a plan asks for, made (AWS, a file, a cache);
 //! - [`trigger`]: the one path every entry point takes ([`Trigger`]):
 //!   configuration, the answer, the log line;
-//! - [`appconfig`] and [`tools`] over the trigger; the binaries on top.
+//! - [`appconfig`] and [`tools`] over the trigger, the Lambda loop
+//!   (`function`, feature `lambda`) over them; the binaries on top, thin.
 //!
 //! Without features (`lambda`, `cli`) the core builds for
 //! `wasm32-unknown-unknown` (the playground).
@@ -20,6 +21,8 @@ pub mod appconfig;
 pub mod error;
 pub mod eval;
 pub mod event;
+#[cfg(feature = "lambda")]
+pub mod function;
 pub mod json;
 pub mod load;
 #[cfg(feature = "logging")]

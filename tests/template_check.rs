@@ -266,10 +266,27 @@ fn the_templates_lookup_access_is_conditional_on_its_parameters() {
     assert_eq!(
         f,
         [
-            "warning: PreTokenFunction.Environment.Variables.PROFILE_TABLE: cannot be evaluated (a condition or another intrinsic): lookups.profile needs it set when deploying (for this template: LookupTableName)",
-            "warning: PreTokenFunction.Environment.Variables.PROFILE_TABLE: cannot be evaluated (a condition or another intrinsic): lookups.memberships needs it set when deploying (for this template: LookupTableName)",
+            "warning: PreTokenLookupsFunction.Environment.Variables.PROFILE_TABLE: cannot be evaluated (a condition or another intrinsic): lookups.profile needs it set when deploying (for this template: LookupTableName)",
+            "warning: PreTokenLookupsFunction.Environment.Variables.PROFILE_TABLE: cannot be evaluated (a condition or another intrinsic): lookups.memberships needs it set when deploying (for this template: LookupTableName)",
             "warning: Resources: grant dynamodb:GetItem, which lookups.profile needs, only under a condition: deploy with it on (for this template: LookupTableName, AllowAdminGetUser=true)",
             "warning: Resources: grant dynamodb:Query, which lookups.memberships needs, only under a condition: deploy with it on (for this template: LookupTableName, AllowAdminGetUser=true)",
+        ]
+    );
+}
+
+#[test]
+fn a_policy_with_lookups_on_the_function_built_without_them() {
+    let (code, f) = broken(
+        "without-lookups",
+        "LambdaArn: !If [UseLookups, !GetAtt PreTokenLookupsFunction.Arn, !GetAtt PreTokenFunction.Arn]",
+        "LambdaArn: !GetAtt PreTokenFunction.Arn",
+        Some("policies/dynamodb-profile.json"),
+    );
+    assert_eq!(code, 1, "{f:?}");
+    assert_eq!(
+        f,
+        [
+            "error: UserPool.LambdaConfig.PreTokenGenerationConfig.LambdaArn: names PreTokenFunction, pretoken-lambda, built without lookups: it refuses this policy (lookups.profile); deploy pretoken-lambda-lookups"
         ]
     );
 }

@@ -57,9 +57,33 @@ impl fmt::Display for Refusal {
 /// most 2 MB; Lambda environment variables could never carry more either.
 const MAX_CONTENT: usize = 2 * 1024 * 1024;
 
-/// Validates an AppConfig validator event; on success, a summary of the
-/// policy (for the log and the caller).
+/// Which function a validator guards: `pretoken-lambda` (built without
+/// lookups, the default) or `pretoken-lambda-lookups`. The template sets it
+/// from the same condition that chooses the function it deploys.
+pub const ENV_GUARDED_FUNCTION: &str = "PRETOKEN_GUARDED_FUNCTION";
+
+/// Whether the function named by [`ENV_GUARDED_FUNCTION`] (read through
+/// `var`) can make lookups; unset means the default function, which cannot.
+pub fn guards_lookups(var: impl Fn(&str) -> Option<String>) -> Result<bool, Refusal> {
+    match var(ENV_GUARDED_FUNCTION).as_deref().map(str::trim) {
+        None | Some("" | "pretoken-lambda") => Ok(false),
+        Some("pretoken-lambda-lookups") => Ok(true),
+        Some(_) => Err(Refusal::Event(format!(
+            "{ENV_GUARDED_FUNCTION} must be pretoken-lambda or pretoken-lambda-lookups"
+        ))),
+    }
+}
+
+/// Validates an AppConfig validator event for a function built with
+/// lookups; on success, a summary of the policy (for the log and the caller).
 pub fn validate(event: &Value) -> Result<Value, Refusal> {
+    validate_for(event, true)
+}
+
+/// Validates an AppConfig validator event for the function it guards: one
+/// built without lookups (`lookups_built` false) refuses a policy that
+/// declares lookups, as that function would.
+pub fn validate_for(event: &Value, lookups_built: bool) -> Result<Value, Refusal> {
     let field = |name: &str| match event.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str())),
@@ -83,6 +107,11 @@ pub fn validate(event: &Value) -> Result<Value, Refusal> {
         .map_err(|_| Refusal::Policy(vec!["the policy is not UTF-8 text".into()]))?;
     let policy = Policy::from_json(&text, "content")
         .map_err(|e| Refusal::Policy(e.problems.iter().map(ToString::to_string).collect()))?;
+    if !lookups_built && policy.has_lookups() {
+        return Err(Refusal::Policy(vec![
+            crate::error::WITHOUT_LOOKUPS.to_owned(),
+        ]));
+    }
     let routes = policy.routes.as_ref().map_or(0, |r| {
         r.pools
             .iter()
@@ -162,5 +191,27 @@ mod tests {
                 .starts_with("the policy is invalid (1 problem): not valid JSON"),
             "{not_json}"
         );
+    }
+
+    #[test]
+    fn a_policy_with_lookups_is_refused_for_the_function_built_without_them() {
+        let policy = r#"{"lookups": {"p": {"dynamodb": {"table": "Profiles", "key": {"pk": "{sub}"}}}},
+            "claims": [{"claim": "plan", "lookup": "p", "field": "plan"}]}"#;
+        let event = json!({"content": STANDARD.encode(policy), "configurationVersion": "3"});
+        assert!(validate_for(&event, true).is_ok());
+        assert_eq!(
+            validate_for(&event, false),
+            Err(Refusal::Policy(vec![
+                crate::error::WITHOUT_LOOKUPS.to_owned()
+            ]))
+        );
+        let var = |v: Option<&'static str>| move |_: &str| v.map(str::to_owned);
+        assert_eq!(guards_lookups(var(None)), Ok(false));
+        assert_eq!(guards_lookups(var(Some("pretoken-lambda"))), Ok(false));
+        assert_eq!(
+            guards_lookups(var(Some("pretoken-lambda-lookups"))),
+            Ok(true)
+        );
+        assert!(guards_lookups(var(Some("other"))).is_err());
     }
 }

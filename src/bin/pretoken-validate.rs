@@ -2,7 +2,7 @@
 //! trigger would refuse, before it is rolled out (see `src/validate.rs`).
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
-use pretoken::appconfig::validate::{Refusal, validate};
+use pretoken::appconfig::validate::{Refusal, guards_lookups, validate_for};
 use serde_json::Value;
 use tracing::level_filters::LevelFilter;
 
@@ -11,7 +11,9 @@ async fn main() -> Result<(), Error> {
     pretoken::logging::init(LevelFilter::INFO);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| async move {
         let request_id = event.context.request_id;
-        match validate(&event.payload) {
+        let checked = guards_lookups(|k| std::env::var(k).ok())
+            .and_then(|lookups| validate_for(&event.payload, lookups));
+        match checked {
             Ok(summary) => {
                 tracing::info!(request_id, routes = %summary["routes"], warnings = %summary["warnings"].as_array().map_or(0, Vec::len), "policy version valid");
                 Ok(summary)

@@ -123,6 +123,22 @@ fn props(r: &Map<String, Value>) -> Option<&Map<String, Value>> {
     r.get("Properties").and_then(Value::as_object)
 }
 
+/// The resources a `LambdaArn` names: `!GetAtt Fn.Arn`, `!Ref Fn`, or
+/// each branch of an `!If` (a template that deploys one of two builds).
+fn functions_named(arn: &Value) -> Vec<&str> {
+    if let Some([_, a, b]) = arn
+        .as_object()
+        .and_then(|o| o.get("Fn::If"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        let mut out = functions_named(a);
+        out.extend(functions_named(b));
+        return out;
+    }
+    function_named(arn).into_iter().collect()
+}
+
 /// The resource a `LambdaArn` names (`!GetAtt Fn.Arn`, `!Ref Fn`).
 fn function_named(arn: &Value) -> Option<&str> {
     let o = arn.as_object()?;
@@ -278,16 +294,35 @@ fn function_wiring(tpl: &Template<'_>, pool: &Pool<'_>, out: &mut Findings) {
         "{}.LambdaConfig.PreTokenGenerationConfig.LambdaArn",
         pool.name
     );
-    let Some(function) = pool.config.get("LambdaArn").and_then(function_named) else {
+    let functions = pool
+        .config
+        .get("LambdaArn")
+        .map(functions_named)
+        .unwrap_or_default();
+    if functions.is_empty() {
         out.warn(
             arn_place,
             "does not name a function of this template: the function's configuration is not checked".into(),
         );
         return;
-    };
+    }
+    for function in functions {
+        version_wiring(tpl, pool, function, &arn_place, out);
+    }
+}
+
+/// One function the pool may call: its `PRETOKEN_LAMBDA_VERSION` wired to
+/// the pool's `LambdaVersion`.
+fn version_wiring(
+    tpl: &Template<'_>,
+    pool: &Pool<'_>,
+    function: &str,
+    arn_place: &str,
+    out: &mut Findings,
+) {
     let Some((_, resource)) = tpl.resources.iter().find(|(n, _)| *n == function) else {
         out.error(
-            arn_place,
+            arn_place.to_owned(),
             format!("names {function}, which is not a resource of this template"),
         );
         return;
@@ -349,10 +384,7 @@ fn lookups(
     if all.is_empty() {
         return;
     }
-    let Some(function) = pool.config.get("LambdaArn").and_then(function_named) else {
-        return;
-    };
-    let Some((_, resource)) = tpl.resources.iter().find(|(n, _)| *n == function) else {
+    let Some((function, resource)) = lookup_build(tpl, pool, &all, out) else {
         return;
     };
     let vars = props(resource)
@@ -424,6 +456,71 @@ fn lookups(
             );
         }
     }
+}
+
+/// The function of the pool's that runs a policy with lookups: the build
+/// with them. An error when the pool can call only the build without
+/// lookups (which refuses the policy), a warning when it calls it by
+/// default.
+fn lookup_build<'a>(
+    tpl: &Template<'a>,
+    pool: &Pool<'_>,
+    all: &[(&str, &crate::model::lookup::Lookup)],
+    out: &mut Findings,
+) -> Option<(&'a str, &'a Map<String, Value>)> {
+    let named = pool
+        .config
+        .get("LambdaArn")
+        .map(functions_named)
+        .unwrap_or_default();
+    let resources: Vec<(&str, &Map<String, Value>)> = named
+        .iter()
+        .filter_map(|f| tpl.resources.iter().find(|(n, _)| n == f).copied())
+        .collect();
+    // The builds without lookups refuse this policy: the pool must be able
+    // to call the build with them, and does by default only if it is not
+    // under a condition.
+    let (without, capable): (Vec<_>, Vec<_>) = resources
+        .into_iter()
+        .partition(|(_, r)| built_without_lookups(r));
+    let first = all.first().map(|(route, l)| {
+        if route.is_empty() {
+            format!("lookups.{}", l.name)
+        } else {
+            format!("{route}.lookups.{}", l.name)
+        }
+    });
+    let first = first.unwrap_or_default();
+    if capable.is_empty() {
+        if let Some((name, _)) = without.first() {
+            out.error(
+                format!("{}.LambdaConfig.PreTokenGenerationConfig.LambdaArn", pool.name),
+                format!("names {name}, pretoken-lambda, built without lookups: it refuses this policy ({first}); deploy pretoken-lambda-lookups"),
+            );
+        }
+        return None;
+    }
+    if let Some((name, _)) = without.iter().find(|(_, r)| !r.contains_key("Condition")) {
+        out.warn(
+            format!("{}.LambdaConfig.PreTokenGenerationConfig.LambdaArn", pool.name),
+            format!("may name {name}, pretoken-lambda, built without lookups, which refuses this policy ({first}): deploy with pretoken-lambda-lookups chosen (for this template: LookupTableName, AllowAdminGetUser=true or Lookups=true)"),
+        );
+    }
+    capable.first().copied()
+}
+
+/// Whether a function resource is the build without lookups
+/// (`functions/pretoken-lambda`, or the binary `pretoken-lambda`).
+fn built_without_lookups(r: &Map<String, Value>) -> bool {
+    let code = props(r)
+        .and_then(|p| p.get("CodeUri"))
+        .and_then(Value::as_str)
+        .map(|c| c.trim_end_matches('/'));
+    let binary = r
+        .get("Metadata")
+        .and_then(|m| m.pointer("/BuildProperties/Binary"))
+        .and_then(Value::as_str);
+    code.is_some_and(|c| c.ends_with("pretoken-lambda")) || binary == Some("pretoken-lambda")
 }
 
 /// Whether an IAM action (or a SAM policy template that includes it)

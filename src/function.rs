@@ -1,42 +1,99 @@
-//! The Lambda function: set up logging, load the policy once (or fetch it
-//! from AWS AppConfig's agent, `appconfig.rs`), run the handler.
+//! The Lambda function's loop, shared by its two builds: `pretoken-lambda`,
+//! built without lookups (no AWS SDK: the default deployment), and
+//! `pretoken-lambda-lookups`, built with them. Each binary is one call:
+//! [`run`] with the lookups it was built with.
+//!
+//! Contract: logging is set up, the policy loaded once (or fetched from
+//! AppConfig's agent at run time, `crate::appconfig`), then every event goes
+//! through [`Trigger`]. A function built without lookups refuses a policy
+//! that declares lookups at load, as an invalid configuration naming the
+//! remedy ([`crate::error::WITHOUT_LOOKUPS`]), and an AppConfig version with
+//! lookups like an invalid one: it never answers as if a lookup were
+//! unavailable. The lookup client is built once per cold start, and only for
+//! a policy with lookups.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
-use pretoken::appconfig::{self, Change, Refresh, Settings};
-use pretoken::lookup::aws::Fetcher;
-use pretoken::lookup::cache::Cache;
-use pretoken::trigger::Output;
-use pretoken::{ConfigError, Trigger, TriggerError, json};
 use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;
 
-/// The lookup client, built once per cold start, and only for a policy with
-/// lookups (at init for a policy from the environment, at the first
-/// invocation that needs it for one from AppConfig).
-static FETCHER: OnceCell<Fetcher> = OnceCell::const_new();
+use crate::appconfig::{self, Change, Refresh, Settings};
+use crate::lookup::Plan;
+use crate::lookup::cache::{self, Cache};
+use crate::trigger::Output;
+use crate::{ConfigError, Trigger, TriggerError, json};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    pretoken::logging::init(LevelFilter::INFO);
+/// How a build of the function makes lookups.
+pub trait Lookups: Sized + Sync + 'static {
+    /// Whether this build can make lookups at all.
+    const BUILT: bool;
+    /// The client, once per cold start, with a cache of `cache_entries`.
+    fn build(cache_entries: usize) -> impl Future<Output = Self>;
+    /// Fills in the plan's results (concurrently, each bounded).
+    fn fetch(&self, plan: &mut Plan) -> impl Future<Output = ()>;
+}
+
+/// The build without lookups: no client can exist.
+pub enum Without {}
+
+impl Lookups for Without {
+    const BUILT: bool = false;
+
+    fn build(_: usize) -> impl Future<Output = Self> {
+        // Never called: a policy with lookups is refused at load.
+        std::future::pending()
+    }
+
+    async fn fetch(&self, _: &mut Plan) {
+        match *self {}
+    }
+}
+
+#[cfg(feature = "lookups")]
+impl Lookups for crate::lookup::aws::Fetcher {
+    const BUILT: bool = true;
+
+    fn build(cache_entries: usize) -> impl Future<Output = Self> {
+        Self::from_env(cache_entries)
+    }
+
+    fn fetch(&self, plan: &mut Plan) -> impl Future<Output = ()> {
+        crate::lookup::aws::Fetcher::fetch(self, plan)
+    }
+}
+
+/// Runs the function: the whole of each binary's `main`.
+pub async fn run<L: Lookups>() -> Result<(), Error> {
+    crate::logging::init(LevelFilter::INFO);
     let capacity = Cache::capacity_from(|k| std::env::var(k).ok());
+    let lookups: &'static OnceCell<L> = Box::leak(Box::new(OnceCell::new()));
     let trigger = match (Settings::from_vars(|k| std::env::var(k).ok()), &capacity) {
-        (Ok(Some(settings)), Ok(capacity)) => return from_appconfig(settings, *capacity).await,
+        (Ok(Some(settings)), Ok(capacity)) => {
+            return from_appconfig(settings, *capacity, lookups).await;
+        }
         (Err(e), _) => Trigger::new(Err(e)),
         (_, Err(e)) => Trigger::new(Err(ConfigError::Lookups(e.clone()))),
         (Ok(None), Ok(_)) => Trigger::from_env(),
     };
+    let trigger = if trigger.has_lookups() && !L::BUILT {
+        Trigger::new(Err(ConfigError::BuiltWithoutLookups))
+    } else {
+        trigger
+    };
     // Built once per cold start and shared by every invocation.
     let trigger: &'static Trigger = Box::leak(Box::new(trigger));
-    if trigger.has_lookups() {
-        let capacity = capacity.unwrap_or(pretoken::lookup::cache::DEFAULT_CAPACITY);
-        let fetcher = FETCHER.get_or_init(|| Fetcher::from_env(capacity)).await;
+    // `L::BUILT` first: in the build without lookups the whole lookup path
+    // is known dead at compile time, and not linked.
+    if L::BUILT && trigger.has_lookups() {
+        let capacity = capacity.unwrap_or(cache::DEFAULT_CAPACITY);
+        let client: &'static L = lookups.get_or_init(|| L::build(capacity)).await;
         return lambda_runtime::run(service_fn(
             move |event: LambdaEvent<json::Event>| async move {
                 let id = event.context.request_id;
-                with_lookups(trigger, fetcher, event.payload, &id).await
+                with_lookups(trigger, client, event.payload, &id).await
             },
         ))
         .await;
@@ -53,20 +110,24 @@ async fn main() -> Result<(), Error> {
 
 /// One invocation of a policy with lookups: plan, look up (concurrently,
 /// each bounded), answer.
-async fn with_lookups<'t>(
+async fn with_lookups<'t, L: Lookups>(
     trigger: &'t Trigger,
-    fetcher: &Fetcher,
+    client: &L,
     payload: json::Event,
     request_id: &str,
 ) -> Result<Output<'t>, TriggerError> {
     let mut pending = trigger.plan_payload(payload, request_id)?;
-    fetcher.fetch(&mut pending.plan).await;
+    client.fetch(&mut pending.plan).await;
     trigger.respond_planned(pending, request_id)
 }
 
 /// The policy from AppConfig: fetched inside an invocation (never at init),
 /// re-fetched at most every refresh interval.
-async fn from_appconfig(settings: Settings, cache_entries: usize) -> Result<(), Error> {
+async fn from_appconfig<L: Lookups>(
+    settings: Settings,
+    cache_entries: usize,
+    lookups: &'static OnceCell<L>,
+) -> Result<(), Error> {
     tracing::info!(
         path = settings.path.as_str(),
         port = settings.port,
@@ -74,9 +135,14 @@ async fn from_appconfig(settings: Settings, cache_entries: usize) -> Result<(), 
         timeout_ms = u64::try_from(settings.timeout.as_millis()).unwrap_or(u64::MAX),
         "the policy comes from AppConfig: fetched at the first invocation"
     );
-    let state: &'static tokio::sync::Mutex<Refresh> = Box::leak(Box::new(tokio::sync::Mutex::new(
-        Refresh::new(settings.refresh, settings.lambda_version),
-    )));
+    let refresh = Refresh::new(settings.refresh, settings.lambda_version);
+    let refresh = if L::BUILT {
+        refresh
+    } else {
+        refresh.without_lookups()
+    };
+    let state: &'static tokio::sync::Mutex<Refresh> =
+        Box::leak(Box::new(tokio::sync::Mutex::new(refresh)));
     let settings: &'static Settings = Box::leak(Box::new(settings));
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<json::Event>| async move {
@@ -102,11 +168,9 @@ async fn from_appconfig(settings: Settings, cache_entries: usize) -> Result<(), 
             };
             // Written once into raw JSON (no tree, no re-parse), since the
             // answer borrows the trigger this invocation holds.
-            let output = if trigger.has_lookups() {
-                let fetcher = FETCHER
-                    .get_or_init(|| Fetcher::from_env(cache_entries))
-                    .await;
-                with_lookups(&trigger, fetcher, event.payload, &request_id).await?
+            let output = if L::BUILT && trigger.has_lookups() {
+                let client = lookups.get_or_init(|| L::build(cache_entries)).await;
+                with_lookups(&trigger, client, event.payload, &request_id).await?
             } else {
                 trigger.respond_payload(event.payload, &request_id)?
             };
