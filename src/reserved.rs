@@ -26,7 +26,15 @@ impl fmt::Display for TokenKind {
     }
 }
 
-/// Claims Cognito sets itself and never lets a trigger add, override or suppress.
+/// Claims a trigger may not add, override or suppress in either token:
+/// Cognito's documented list (`acr`, `amr`, `at_hash`, `auth_time`, `azp`,
+/// `exp`, `iat`, `identities`, `iss`, `jti`, `nbf`, `nonce`, `origin_jti`,
+/// `sub`, `token_use`; `aud` and `cognito:username` have rules of their own)
+/// and, by pretoken's choice, the access token's own claims Cognito sets in
+/// every token it issues (`client_id`, `device_key`, `event_id`, `version`):
+/// changing them would break relying parties that read them, and Cognito
+/// does not document what it does with them. [`ACCESS_ONLY`] lists the two
+/// that are reserved in the access token only.
 pub const RESERVED: &[&str] = &[
     "acr",
     "amr",
@@ -46,9 +54,14 @@ pub const RESERVED: &[&str] = &[
     "origin_jti",
     "sub",
     "token_use",
-    "username",
     "version",
 ];
+
+/// Claims reserved in the access token only: there Cognito sets them
+/// (`username`) or changes them only as it allows (`scope`, through scope
+/// rules); in the ID token they are plain claims (AWS's own sample
+/// `sessions-with-aws-sam` adds `scope` to ID tokens for an authorizer).
+pub const ACCESS_ONLY: &[&str] = &["username", "scope"];
 
 /// The `cognito:` claims that change only through `groupOverrideDetails`.
 pub const GROUP_CLAIMS: &[&str] = &["cognito:groups", "cognito:roles", "cognito:preferred_role"];
@@ -95,18 +108,27 @@ fn common(name: &str) -> Option<String> {
             "`{name}` is reserved: Cognito sets it and does not let a trigger change it"
         ));
     }
-    if name == "scope" {
-        return Some(
+    None
+}
+
+/// Why `name` may not be used in `token` when it is one of [`ACCESS_ONLY`].
+fn access_only(name: &str, token: TokenKind) -> Option<String> {
+    match (name, token) {
+        ("scope", TokenKind::Access) => Some(
             "`scope` changes only through scope rules (the \"scopes\" section), not as a claim"
                 .into(),
-        );
+        ),
+        ("username", TokenKind::Access) => Some(
+            "`username` is reserved in the access token: Cognito sets it and does not let a trigger change it (in the ID token it is a plain claim)"
+                .into(),
+        ),
+        _ => None,
     }
-    None
 }
 
 /// Whether a response may add or override `name` in `token`.
 pub fn check_add(name: &str, token: TokenKind) -> Result<(), String> {
-    if let Some(reason) = common(name) {
+    if let Some(reason) = common(name).or_else(|| access_only(name, token)) {
         return Err(reason);
     }
     if GROUP_CLAIMS.contains(&name) {
@@ -132,7 +154,7 @@ pub fn check_add(name: &str, token: TokenKind) -> Result<(), String> {
 
 /// Whether a response may suppress `name` from `token`.
 pub fn check_suppress(name: &str, token: TokenKind) -> Result<(), String> {
-    if let Some(reason) = common(name) {
+    if let Some(reason) = common(name).or_else(|| access_only(name, token)) {
         return Err(reason);
     }
     if name == "cognito:groups" {
@@ -161,7 +183,7 @@ mod tests {
 
     #[test]
     fn reserved_claims_are_refused_everywhere() {
-        for name in RESERVED.iter().chain(["scope", "cognito:username"].iter()) {
+        for name in RESERVED.iter().chain(["cognito:username"].iter()) {
             for token in [TokenKind::Id, TokenKind::Access] {
                 assert!(check_add(name, token).is_err(), "{name} add {token}");
                 assert!(
@@ -170,6 +192,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn username_and_scope_are_id_token_claims_only() {
+        for name in ACCESS_ONLY {
+            assert!(check_add(name, TokenKind::Id).is_ok(), "{name}");
+            assert!(check_suppress(name, TokenKind::Id).is_ok(), "{name}");
+            assert!(check_add(name, TokenKind::Access).is_err(), "{name}");
+            assert!(check_suppress(name, TokenKind::Access).is_err(), "{name}");
+        }
+        assert_eq!(
+            check_add("scope", TokenKind::Access).unwrap_err(),
+            "`scope` changes only through scope rules (the \"scopes\" section), not as a claim"
+        );
     }
 
     #[test]

@@ -204,3 +204,28 @@ fn check_rejects_a_policy_that_adds_sub_naming_sub() {
             .starts_with("does-not-exist.json: error: cannot read policy file does-not-exist.json")
     );
 }
+
+#[test]
+fn check_notes_an_id_token_scope_claim_without_warning() {
+    let dir = std::env::temp_dir().join(format!("pretoken-note-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("id-scope.json");
+    std::fs::write(
+        &p,
+        r#"{"claims": [{"claim": "scope", "value": "documents/read", "tokens": ["id"]}, {"claim": "username", "context": "userName", "tokens": ["id"]}]}"#,
+    )
+    .unwrap();
+    let o = pretoken(&["check", "--policy", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let name = p.display().to_string();
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{name}: note: claims[0].claim: `scope` in the ID token is a plain claim, not the access token's scopes: aws-jwt-verify's scope checks (and API Gateway's scopes) read access tokens\n"
+        )
+    );
+    assert_eq!(
+        stdout(&o),
+        format!("{name}: valid (0 suppress, 2 claim, 0 scope rule(s))\n")
+    );
+}

@@ -507,3 +507,23 @@ fn v1_gets_strings_for_every_computed_value() {
         json!({"o": "{\"n\":1}", "g": "[\"owners\",\"contributors\"]"})
     );
 }
+
+#[test]
+fn username_and_scope_are_id_token_claims() {
+    let policy = json!({"claims": [
+        {"claim": "username", "context": "userName", "tokens": ["id"]},
+        {"claim": "scope", "value": "documents/read documents/write", "tokens": ["id"]},
+    ]});
+    let r = respond(&policy, none).unwrap();
+    let d = &r["claimsAndScopeOverrideDetails"];
+    assert_eq!(
+        d["idTokenGeneration"]["claimsToAddOrOverride"],
+        json!({"username": "jane", "scope": "documents/read documents/write"})
+    );
+    assert!(
+        d.get("accessTokenGeneration").is_none()
+            || d["accessTokenGeneration"]["claimsToAddOrOverride"]
+                .get("scope")
+                .is_none()
+    );
+}

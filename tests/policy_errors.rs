@@ -67,6 +67,19 @@ const CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        r#"{"claims": [{"claim": "username", "value": "x", "tokens": ["access"]}]}"#,
+        &[
+            "claims[0].claim: `username` is reserved in the access token: Cognito sets it and does not let a trigger change it (in the ID token it is a plain claim)",
+        ],
+    ),
+    (
+        r#"{"claims": [{"claim": "scope", "template": "{custom:scope}"}], "suppress": [{"claims": ["username"], "tokens": ["access"]}]}"#,
+        &[
+            "suppress[0].claims[0]: `username` is reserved in the access token: Cognito sets it and does not let a trigger change it (in the ID token it is a plain claim)",
+            "claims[0].claim: `scope` changes only through scope rules (the \"scopes\" section), not as a claim",
+        ],
+    ),
+    (
         r#"{"claims": [{"claim": "aud", "value": "x", "tokens": ["id"]}]}"#,
         &["claims[0].claim: `aud` cannot be changed in the ID token"],
     ),

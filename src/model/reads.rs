@@ -93,6 +93,22 @@ fn condition(c: &Condition, place: &str, push: &mut impl FnMut(String, &str)) {
     }
 }
 
+/// Things worth knowing that are neither problems nor warnings, with their
+/// places: an ID-token `scope` claim is a plain claim, not the access
+/// token's scopes.
+pub fn notes(document: &Policy) -> Vec<crate::error::Problem> {
+    walk_document(document)
+        .into_iter()
+        .filter_map(|Placed { place, rule }| match rule {
+            Rule::Claim(c) if c.claim == "scope" && c.tokens.id => Some(crate::error::Problem {
+                path: format!("{place}.claim"),
+                message: "`scope` in the ID token is a plain claim, not the access token's scopes: aws-jwt-verify's scope checks (and API Gateway's scopes) read access tokens".into(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,9 @@ pub fn run(args: &Args) -> ExitCode {
             for w in &p.warnings {
                 eprintln!("{name}: warning: {w}");
             }
+            for n in pretoken::model::reads::notes(&p) {
+                eprintln!("{name}: note: {n}");
+            }
             let mut counts = vec![
                 format!("{} suppress", p.suppress.len()),
                 format!("{} claim", p.claims.len()),
