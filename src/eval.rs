@@ -8,14 +8,17 @@
 //! and three-valued before lookups are made); `value.rs` evaluates sources,
 //! templates and transform steps; `groups.rs` builds the group override and
 //! the copied attributes; `plan.rs` says which lookups an event needs;
-//! `results.rs` holds their results as rules read them.
+//! `results.rs` holds their results as rules read them; `generate.rs` makes
+//! generated values from the randomness and time passed in.
 
 pub mod apply;
 pub mod condition;
 pub mod facts;
+pub mod generate;
 pub mod groups;
 pub mod plan;
 pub mod results;
 pub mod value;
 
 pub use facts::Facts;
+pub use generate::Generator;

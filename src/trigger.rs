@@ -19,6 +19,7 @@ pub mod config;
 mod log;
 
 use crate::error::{ConfigError, EventError, TriggerError};
+use crate::eval::Generator;
 use crate::eval::apply::{Outcome, apply};
 use crate::event::{self, EventView, Version};
 use crate::lookup::data::LookupData;
@@ -39,6 +40,52 @@ pub struct Trigger {
     lookup_data: Option<LookupData>,
     /// Whether the policy in force has lookups (any route's), decided once.
     has_lookups: bool,
+    /// Where generated values come from.
+    generation: Generation,
+}
+
+/// Where an invocation's generated values come from: each part live (the
+/// operating system's randomness; the clock when the invocation starts)
+/// unless fixed, for outputs that must be reproduced exactly (`--seed`,
+/// `--fixed-time`; never in the Lambda function). The browser build has no
+/// clock or randomness to ask: its default is fixed at seed 0 and the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    /// A seed for a reproducible sequence, in place of the system's randomness.
+    pub seed: Option<u64>,
+    /// The time, in milliseconds since the Unix epoch, in place of the clock.
+    pub now_ms: Option<i64>,
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        if cfg!(target_arch = "wasm32") {
+            Self {
+                seed: Some(0),
+                now_ms: Some(0),
+            }
+        } else {
+            Self {
+                seed: None,
+                now_ms: None,
+            }
+        }
+    }
+}
+
+impl Generation {
+    /// The generator for one invocation.
+    fn generator(self) -> Generator {
+        let now_ms = self.now_ms.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        });
+        match self.seed {
+            Some(seed) => Generator::seeded(seed, now_ms),
+            None => Generator::live(now_ms),
+        }
+    }
 }
 
 impl Trigger {
@@ -82,7 +129,16 @@ impl Trigger {
             mismatch_logged: AtomicBool::new(false),
             lookup_data: None,
             has_lookups,
+            generation: Generation::default(),
         }
+    }
+
+    /// This trigger with generated values from `generation` (a fixed seed
+    /// or time, for reproducible outputs).
+    #[must_use]
+    pub fn with_generation(mut self, generation: Generation) -> Self {
+        self.generation = generation;
+        self
     }
 
     /// This trigger answering every event with lookup results from `data`
@@ -226,7 +282,14 @@ impl Trigger {
                     _ => None,
                 };
                 let lookups = lookups.or(offline.as_ref());
-                let outcome = apply(&config.policy, &event, config.lambda_version, lookups)?;
+                let generator = self.generation.generator();
+                let outcome = apply(
+                    &config.policy,
+                    &event,
+                    config.lambda_version,
+                    lookups,
+                    Some(&generator),
+                )?;
                 self.log(config, &event, &outcome, request_id);
                 Ok(Output { event, outcome })
             }),

@@ -48,9 +48,14 @@ fn invoke_with_each_example_policy_on_every_event_matches_the_library() {
         for event_file in event_files() {
             let version = configured_version(&event_file);
             let data = lookup_data_file();
+            let seed = SEED.to_string();
             let mut args = vec![
                 "invoke",
                 "--compact",
+                "--seed",
+                &seed,
+                "--fixed-time",
+                FIXED_TIME,
                 "--policy",
                 policy_file.to_str().unwrap(),
                 "--lambda-version",

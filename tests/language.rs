@@ -527,3 +527,35 @@ fn username_and_scope_are_id_token_claims() {
                 .is_none()
     );
 }
+
+#[test]
+fn generate_uuid_random_hex_and_now_one_value_per_invocation() {
+    let policy = json!({"claims": [
+        {"claim": "sid", "generate": "uuid"},
+        {"claim": "n", "generate": "randomHex", "bytes": 4, "tokens": ["access"]},
+        {"claim": "at", "generate": "now", "format": "iso8601", "tokens": ["id"]},
+        {"claim": "s", "generate": "now", "format": "epochSeconds", "tokens": ["id"]},
+        {"claim": "ms", "generate": "now", "format": "epochMillis", "tokens": ["id"]},
+        {"claim": "obj", "object": {"session": {"generate": "uuid"}}, "tokens": ["id"]},
+    ]});
+    let r = respond(&policy, none).unwrap();
+    let d = &r["claimsAndScopeOverrideDetails"];
+    let id = &d["idTokenGeneration"]["claimsToAddOrOverride"];
+    let access = &d["accessTokenGeneration"]["claimsToAddOrOverride"];
+    // One session, not two: the rule is evaluated once for both tokens.
+    assert_eq!(id["sid"], access["sid"]);
+    let sid = id["sid"].as_str().unwrap();
+    assert_eq!((sid.len(), &sid[14..15]), (36, "4"), "{sid}");
+    assert_ne!(id["obj"]["session"], id["sid"]);
+    let nonce = access["n"].as_str().unwrap();
+    assert!(
+        nonce.len() == 8 && nonce.bytes().all(|c| c.is_ascii_hexdigit()),
+        "{nonce}"
+    );
+    // The tests' fixed time (common::FIXED_TIME).
+    assert_eq!(id["at"], json!("2026-12-04T15:04:05Z"));
+    assert_eq!(id["s"], json!(1_796_396_645));
+    assert_eq!(id["ms"], json!(1_796_396_645_000_i64));
+    // Reproducible with the same seed: the same answer twice.
+    assert_eq!(respond(&policy, none).unwrap(), r);
+}

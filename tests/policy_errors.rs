@@ -142,7 +142,7 @@ const CASES: &[(&str, &[&str])] = &[
     (
         r#"{"claims": [{"claim": "x"}]}"#,
         &[
-            "claims[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\" or \"lookup\"",
+            "claims[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\", \"lookup\" or \"generate\"",
         ],
     ),
     (
@@ -225,6 +225,18 @@ const CASES: &[(&str, &[&str])] = &[
 /// it must produce.
 const NEW_FORMS: &[(&str, &[&str])] = &[
     (
+        r#"{"claims": [{"claim": "a", "generate": "guid"}, {"claim": "b", "generate": "randomHex"}, {"claim": "c", "generate": "randomHex", "bytes": 65}, {"claim": "d", "generate": "now"}, {"claim": "e", "generate": "now", "format": "unix"}, {"claim": "f", "generate": "uuid", "bytes": 4}, {"claim": "g", "attribute": "x", "format": "iso8601"}]}"#,
+        &[
+            "claims[0].generate: unknown kind `guid`: expected \"uuid\", \"randomHex\" or \"now\"; did you mean `uuid`?",
+            "claims[1].generate: \"randomHex\" needs \"bytes\": how many random bytes (1 to 64)",
+            "claims[2].bytes: must be a whole number from 1 to 64",
+            "claims[3].generate: \"now\" needs \"format\": \"epochSeconds\", \"epochMillis\" or \"iso8601\"",
+            "claims[4].format: must be \"epochSeconds\", \"epochMillis\" or \"iso8601\"",
+            "claims[5].bytes: applies only to \"generate\": \"randomHex\"",
+            "claims[6].format: applies only to a \"generate\" source",
+        ],
+    ),
+    (
         r#"{"claims": [{"claim": "t", "template": "tenant_{custom:tenantId"}]}"#,
         &["claims[0].template: a `{` without its `}`: write `{{` for a literal brace"],
     ),
@@ -299,14 +311,14 @@ const NEW_FORMS: &[(&str, &[&str])] = &[
     (
         r#"{"claims": [{"claim": "t", "firstOf": [{"attribute": "a", "ifMissing": "skip"}]}]}"#,
         &[
-            "claims[0].firstOf[0].ifMissing: unknown field `ifMissing`; expected one of: attribute, value, template, groups, groupNames, context, clientMetadata, firstOf, object, lookup, transform, convert, separator, pick, field",
+            "claims[0].firstOf[0].ifMissing: unknown field `ifMissing`; expected one of: attribute, value, template, groups, groupNames, context, clientMetadata, firstOf, object, lookup, generate, transform, convert, separator, pick, field, bytes, format",
         ],
     ),
     (
         r#"{"claims": [{"claim": "t", "firstOf": [{"atribute": "a"}]}]}"#,
         &[
             "claims[0].firstOf[0].atribute: unknown field `atribute`; did you mean `attribute`?",
-            "claims[0].firstOf[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\" or \"lookup\"",
+            "claims[0].firstOf[0]: gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\", \"lookup\" or \"generate\"",
         ],
     ),
     (

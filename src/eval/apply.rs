@@ -14,9 +14,9 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::Facts;
 use super::groups::group_override;
 use super::results::LookupResults;
+use super::{Facts, Generator};
 use crate::error::{RuleError, TriggerError};
 use crate::event::{EventView, Version};
 use crate::model::{ClaimRule, CopyRule, IfMissing, Policy, ScopeRule, SourceKind, Template};
@@ -71,6 +71,7 @@ pub fn apply<'p>(
     event: &Map<String, Value>,
     configured: Option<Version>,
     lookups: Option<&LookupResults>,
+    generator: Option<&Generator>,
 ) -> Result<Outcome<'p>, TriggerError> {
     let view = EventView::parse(event)?;
     let policy = policy
@@ -90,6 +91,7 @@ pub fn apply<'p>(
     let facts = Facts {
         event: &view,
         lookups,
+        generator,
     };
     let decided = decide_event(policy, &facts, configured);
     match lookups.and_then(LookupResults::failed_read) {

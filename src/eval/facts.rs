@@ -10,6 +10,7 @@ use std::ops::Deref;
 
 use serde_json::Value;
 
+use super::generate::Generator;
 use super::results::LookupResults;
 use crate::event::EventView;
 use crate::model::refs::FieldPath;
@@ -21,6 +22,9 @@ pub struct Facts<'v, 'a> {
     pub event: &'v EventView<'a>,
     /// The results of the routed policy's lookups, when it has any.
     pub lookups: Option<&'v LookupResults>,
+    /// Where generated values come from (none: a `generate` source has no
+    /// value).
+    pub generator: Option<&'v Generator>,
 }
 
 impl<'v, 'a> Facts<'v, 'a> {
@@ -29,6 +33,7 @@ impl<'v, 'a> Facts<'v, 'a> {
         Self {
             event,
             lookups: None,
+            generator: None,
         }
     }
 

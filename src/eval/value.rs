@@ -92,6 +92,7 @@ impl SourceKind {
                 None
             }
             Self::Lookup { lookup, field, .. } => view.lookup_field(*lookup, field),
+            Self::Generate(kind) => view.generator.and_then(|g| g.value(*kind)),
             Self::Object(members) => {
                 let mut out = Map::new();
                 for (key, s) in members {

@@ -13,6 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use super::rules::MAX_DENY_MESSAGE;
+use crate::model::source::Generate;
 use crate::model::{ContextField, SOURCE_KEYS, WORD_STEPS};
 
 /// The schema's `$id`.
@@ -94,6 +95,18 @@ fn source_properties() -> Map<String, Value> {
         (
             "field",
             json!({"type": "string", "minLength": 1, "pattern": "^[^.]+(\\.[^.]+)*$", "description": "With \"lookup\": a dotted path into the item (`name.first`, `tenants.0.id`); for a query, that field of each item, as a list."}),
+        ),
+        (
+            "generate",
+            json!({"enum": Generate::KINDS, "description": "A value made when the function answers: \"uuid\" (a random UUID v4), \"randomHex\" (with \"bytes\"), \"now\" (with \"format\"). One value per invocation: the same in both tokens."}),
+        ),
+        (
+            "bytes",
+            json!({"type": "integer", "minimum": 1, "maximum": Generate::MAX_BYTES, "description": "With \"generate\": \"randomHex\": how many random bytes, written as lowercase hex."}),
+        ),
+        (
+            "format",
+            json!({"enum": Generate::FORMATS, "description": "With \"generate\": \"now\": whole seconds or milliseconds since the epoch (numbers), or ISO 8601 text in UTC."}),
         ),
     ] {
         p.insert(k.to_owned(), v);

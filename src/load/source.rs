@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use super::reader::{Reader, join};
 use crate::json::type_name;
 use crate::model::refs::ContextField;
-use crate::model::source::{Conversion, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind};
+use crate::model::source::{
+    Conversion, Generate, Pick, SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind, TimeFormat,
+};
 use crate::model::transform::Ty;
 
 impl Reader {
@@ -25,7 +27,7 @@ impl Reader {
             [] => {
                 self.err(
                     path,
-                    "gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\" or \"lookup\"",
+                    "gives no value: use one of \"attribute\", \"value\", \"template\", \"groups\", \"groupNames\", \"context\", \"clientMetadata\", \"firstOf\", \"object\", \"lookup\" or \"generate\"",
                 );
                 return None;
             }
@@ -47,6 +49,11 @@ impl Reader {
         }
         if key != "groups" && obj.contains_key("pick") {
             self.err(&join(path, "pick"), "applies only to a \"groups\" source");
+        }
+        for option in ["bytes", "format"] {
+            if key != "generate" && obj.contains_key(option) {
+                self.err(&join(path, option), "applies only to a \"generate\" source");
+            }
         }
         let ty = Self::kind_type(&kind);
         let (transform, ty) = self.transform(obj, path, ty);
@@ -81,10 +88,14 @@ impl Reader {
     fn kind_type(kind: &SourceKind) -> Ty {
         match kind {
             SourceKind::Value(v) => Ty::of(v),
+            SourceKind::Generate(Generate::Now(
+                TimeFormat::EpochSeconds | TimeFormat::EpochMillis,
+            )) => Ty::Num,
             SourceKind::Attribute(_)
             | SourceKind::Template(_)
             | SourceKind::Context(_)
-            | SourceKind::ClientMetadata(_) => Ty::Str,
+            | SourceKind::ClientMetadata(_)
+            | SourceKind::Generate(_) => Ty::Str,
             SourceKind::GroupNames(_) => Ty::Strings,
             SourceKind::Lookup { .. } => Ty::Any,
             SourceKind::Object(_) => Ty::Obj,
@@ -129,6 +140,7 @@ impl Reader {
             "value" => Some(SourceKind::Value(v.clone())),
             "attribute" => self.non_empty_text(v, p).map(SourceKind::Attribute),
             "lookup" => self.lookup_source(obj, v, p),
+            "generate" => self.generate(obj, v, p),
             "template" => {
                 let text = self.non_empty_text(v, p)?;
                 self.template(&text, p).map(SourceKind::Template)
@@ -200,6 +212,81 @@ impl Reader {
                 let pick = self.pick(obj, p);
                 let map = self.group_map(v, p, pick)?;
                 Some(SourceKind::Groups { map, pick })
+            }
+        }
+    }
+
+    /// `"generate": KIND`, with `"bytes"` for `randomHex` and `"format"` for
+    /// `now` (each refused with the other kinds).
+    fn generate(&mut self, obj: &Map<String, Value>, v: &Value, p: &str) -> Option<SourceKind> {
+        let parent = p.rsplit_once('.').map_or("", |(parent, _)| parent);
+        let kind = self.non_empty_text(v, p)?;
+        let bytes = obj.get("bytes");
+        let format = obj.get("format");
+        let refuse = |cx: &mut Self, option: &str, kinds: &str| {
+            cx.err(
+                &join(parent, option),
+                format!("applies only to \"generate\": {kinds}"),
+            );
+        };
+        match kind.as_str() {
+            "uuid" | "now" if bytes.is_some() => refuse(self, "bytes", "\"randomHex\""),
+            "uuid" | "randomHex" if format.is_some() => refuse(self, "format", "\"now\""),
+            _ => {}
+        }
+        match kind.as_str() {
+            "uuid" => Some(SourceKind::Generate(Generate::Uuid)),
+            "randomHex" => {
+                let n = match bytes {
+                    Some(Value::Number(n)) => n.as_u64(),
+                    Some(_) => None,
+                    None => {
+                        self.err(
+                            p,
+                            "\"randomHex\" needs \"bytes\": how many random bytes (1 to 64)",
+                        );
+                        return None;
+                    }
+                };
+                if let Some(n @ 1..=Generate::MAX_BYTES) = n.and_then(|n| u8::try_from(n).ok()) {
+                    Some(SourceKind::Generate(Generate::RandomHex(n)))
+                } else {
+                    self.err(
+                        &join(parent, "bytes"),
+                        "must be a whole number from 1 to 64",
+                    );
+                    None
+                }
+            }
+            "now" => {
+                let f = match format.map(|f| f.as_str()) {
+                    None => {
+                        self.err(p, "\"now\" needs \"format\": \"epochSeconds\", \"epochMillis\" or \"iso8601\"");
+                        return None;
+                    }
+                    Some(Some("epochSeconds")) => TimeFormat::EpochSeconds,
+                    Some(Some("epochMillis")) => TimeFormat::EpochMillis,
+                    Some(Some("iso8601")) => TimeFormat::Iso8601,
+                    Some(_) => {
+                        self.err(
+                            &join(parent, "format"),
+                            "must be \"epochSeconds\", \"epochMillis\" or \"iso8601\"",
+                        );
+                        return None;
+                    }
+                };
+                Some(SourceKind::Generate(Generate::Now(f)))
+            }
+            other => {
+                let hint = super::reader::closest(other, Generate::KINDS)
+                    .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                self.err(
+                    p,
+                    format!(
+                        "unknown kind `{other}`: expected \"uuid\", \"randomHex\" or \"now\"{hint}"
+                    ),
+                );
+                None
             }
         }
     }

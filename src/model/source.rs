@@ -27,10 +27,19 @@ pub const SOURCE_KEYS: &[&str] = &[
     "firstOf",
     "object",
     "lookup",
+    "generate",
 ];
 
 /// The options a source may carry besides its key.
-pub const SOURCE_OPTIONS: &[&str] = &["transform", "convert", "separator", "pick", "field"];
+pub const SOURCE_OPTIONS: &[&str] = &[
+    "transform",
+    "convert",
+    "separator",
+    "pick",
+    "field",
+    "bytes",
+    "format",
+];
 
 /// A source of a value, with its steps and conversion.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +90,40 @@ pub enum SourceKind {
         /// The field (empty: the whole item, or the list of items).
         field: super::refs::FieldPath,
     },
+    /// A value no attribute holds, made when the function answers.
+    Generate(Generate),
+}
+
+/// What a `generate` source makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generate {
+    /// `"uuid"`: a random UUID (version 4).
+    Uuid,
+    /// `"randomHex"` with `"bytes": N` (1 to 64): N random bytes as
+    /// lowercase hex.
+    RandomHex(u8),
+    /// `"now"` with `"format"`: the time the function answers.
+    Now(TimeFormat),
+}
+
+/// How `"now"` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Whole seconds since the Unix epoch (a number).
+    EpochSeconds,
+    /// Milliseconds since the Unix epoch (a number).
+    EpochMillis,
+    /// `2026-12-04T15:04:05Z` (UTC, whole seconds).
+    Iso8601,
+}
+
+impl Generate {
+    /// The kinds, as written in a policy.
+    pub const KINDS: &[&str] = &["uuid", "randomHex", "now"];
+    /// The formats of `"now"`, as written.
+    pub const FORMATS: &[&str] = &["epochSeconds", "epochMillis", "iso8601"];
+    /// The most random bytes `randomHex` makes.
+    pub const MAX_BYTES: u8 = 64;
 }
 
 /// How a `groups` map combines the values of several groups.

@@ -114,7 +114,9 @@ pub struct Expect {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenExpect {
-    /// Claims that must be present with these exact values.
+    /// Claims that must be present with these exact values, or, for a value
+    /// written `{"matches": "REGEX"}`, whose value (text, or JSON text) the
+    /// whole regular expression matches.
     #[serde(default)]
     pub claims: Map<String, Value>,
     /// Claims that must be absent.
@@ -401,8 +403,41 @@ fn check_refusal(expect: &Expect, e: &TriggerError, failures: &mut Vec<String>) 
     }
 }
 
+/// `{"matches": "REGEX"}` as an expected claim: the pattern, when `want` is
+/// exactly that (a claim whose value is such an object is compared as it is
+/// only if it has other members too).
+fn matches_pattern(want: &Value) -> Option<&str> {
+    match want.as_object() {
+        Some(m) if m.len() == 1 => m.get("matches").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// The pattern matched against the whole value (text; other values as
+/// their JSON text).
+fn anchored(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
+    regex_lite::Regex::new(&format!("^(?:{pattern})$"))
+}
+
 fn check_token(name: &str, token: &Claims, expect: &TokenExpect, failures: &mut Vec<String>) {
     for (claim, want) in &expect.claims {
+        if let Some(pattern) = matches_pattern(want) {
+            match (token.get(claim), anchored(pattern)) {
+                (_, Err(e)) => failures.push(format!(
+                    "{name}.{claim}: {{\"matches\": {pattern:?}}} is not a valid regular expression: {e}"
+                )),
+                (Some(got), Ok(re)) => {
+                    let text = got.as_str().map_or_else(|| got.to_string(), str::to_owned);
+                    if !re.is_match(&text) {
+                        failures.push(format!("{name}.{claim}: expected to match {pattern:?}, got {got}"));
+                    }
+                }
+                (None, Ok(_)) => failures.push(format!(
+                    "{name}.{claim}: expected to match {pattern:?}, but it is absent"
+                )),
+            }
+            continue;
+        }
         match token.get(claim) {
             Some(got) if got == want => {}
             Some(got) => failures.push(format!("{name}.{claim}: expected {want}, got {got}")),
@@ -562,5 +597,57 @@ mod tests {
             xml.contains("message=\"x: expected &quot;1&quot;\""),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn an_expected_claim_may_be_a_regular_expression() {
+        let token: Claims = json!({"sid": "0f8e", "n": 1_796_396_645, "o": {"matches": "x"}})
+            .as_object()
+            .unwrap()
+            .clone();
+        let expect = |claims: Value| TokenExpect {
+            claims: claims.as_object().unwrap().clone(),
+            ..TokenExpect::default()
+        };
+        let mut failures = Vec::new();
+        check_token(
+            "idToken",
+            &token,
+            &expect(json!({"sid": {"matches": "[0-9a-f]{4}"}, "n": {"matches": "\\d{10}"}})),
+            &mut failures,
+        );
+        assert_eq!(failures, Vec::<String>::new());
+        check_token(
+            "idToken",
+            &token,
+            &expect(
+                json!({"sid": {"matches": "[0-9a-f]{3}"}, "gone": {"matches": "."}, "bad": {"matches": "("}}),
+            ),
+            &mut failures,
+        );
+        assert_eq!(failures.len(), 3, "{failures:?}");
+        assert_eq!(
+            failures[0],
+            "idToken.sid: expected to match \"[0-9a-f]{3}\", got \"0f8e\""
+        );
+        assert_eq!(
+            failures[1],
+            "idToken.gone: expected to match \".\", but it is absent"
+        );
+        assert!(
+            failures[2]
+                .starts_with("idToken.bad: {\"matches\": \"(\"} is not a valid regular expression"),
+            "{}",
+            failures[2]
+        );
+        // An object with other members is compared as it is.
+        failures.clear();
+        check_token(
+            "idToken",
+            &token,
+            &expect(json!({"o": {"matches": "x", "k": 1}})),
+            &mut failures,
+        );
+        assert_eq!(failures.len(), 1, "{failures:?}");
     }
 }

@@ -68,14 +68,25 @@ pub fn configured_version(event_file: &Path) -> Version {
     }
 }
 
-/// The trigger for a policy; one with lookups answers them from
+/// The seed and time generated values use in tests (`--seed`,
+/// `--fixed-time` on the CLI), so that golden responses are reproducible.
+pub const SEED: u64 = 1;
+/// See [`SEED`].
+pub const FIXED_TIME: &str = "2026-12-04T15:04:05Z";
+
+/// The trigger for a policy, its generated values fixed ([`SEED`],
+/// [`FIXED_TIME`]); one with lookups answers them from
 /// `tests/fixtures/lookup-data.json` (results by lookup name).
 pub fn trigger(policy: Policy, version: Option<Version>) -> Trigger {
     let lookups = policy.has_lookups();
     let t = Trigger::new(Ok(Config {
         policy,
         lambda_version: version,
-    }));
+    }))
+    .with_generation(pretoken::trigger::Generation {
+        seed: Some(SEED),
+        now_ms: Some(pretoken::eval::generate::parse_rfc3339(FIXED_TIME).unwrap()),
+    });
     if lookups {
         t.with_lookup_data(lookup_data())
     } else {

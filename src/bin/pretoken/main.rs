@@ -23,6 +23,7 @@ use pretoken::lookup::aws::Fetcher;
 use pretoken::lookup::cache::Cache;
 use pretoken::lookup::data::LookupData;
 use pretoken::model::{DEFAULT_POLICY_NAME, Policy};
+use pretoken::trigger::Generation;
 use pretoken::trigger::config::load_file;
 use pretoken::{Config, Trigger, TriggerError};
 use tracing::level_filters::LevelFilter;
@@ -91,6 +92,14 @@ struct TriggerArgs {
     /// (no item); a lookup left out is unavailable
     #[arg(long, value_name = "FILE")]
     lookup_data: Option<PathBuf>,
+    /// The time generated values ("generate": "now") use, as RFC 3339
+    /// (2026-12-04T15:04:05Z), instead of the clock: for reproducible outputs
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    fixed_time: Option<i64>,
+    /// A seed for generated random values ("uuid", "randomHex") instead of
+    /// the system's randomness: the same seed gives the same values
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
 }
 
 impl TriggerArgs {
@@ -157,10 +166,18 @@ impl TriggerArgs {
             })
         });
         match config {
-            Ok(config) => Ok(Trigger::new(Ok(config))),
+            Ok(config) => Ok(Trigger::new(Ok(config)).with_generation(Generation {
+                seed: self.seed,
+                now_ms: self.fixed_time,
+            })),
             Err(detail) => Err(invoke::fail_config(&name, &detail)),
         }
     }
+}
+
+/// Parses `--fixed-time`.
+fn parse_time(s: &str) -> Result<i64, String> {
+    pretoken::eval::generate::parse_rfc3339(s)
 }
 
 /// Parses a pool `LambdaVersion` argument.
