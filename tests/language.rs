@@ -559,3 +559,29 @@ fn generate_uuid_random_hex_and_now_one_value_per_invocation() {
     // Reproducible with the same seed: the same answer twice.
     assert_eq!(respond(&policy, none).unwrap(), r);
 }
+
+#[test]
+fn ignore_case_folds_ascii_only() {
+    // The Kelvin sign (U+212A) lowercases to `k` in Unicode: folding it would
+    // let `jane@\u{212A}ontoso.com` pass a gate on `@kontoso.com`.
+    let gate = |test: Value| json!({"deny": [{"when": {"not": {"attributes": {"email": test}}}, "message": "Not allowed."}]});
+    for test in [
+        json!({"endsWith": "@kontoso.com", "ignoreCase": true}),
+        json!({"equals": "jane@kontoso.com", "ignoreCase": true}),
+        json!({"in": ["jane@kontoso.com"], "ignoreCase": true}),
+        json!({"matches": "@kontoso\\.com$", "ignoreCase": true}),
+    ] {
+        let policy = gate(test.clone());
+        assert!(
+            matches!(
+                respond(&policy, attr("email", json!("jane@\u{212A}ontoso.com"))),
+                Err(TriggerError::Denied { .. })
+            ),
+            "{test}"
+        );
+        assert!(
+            respond(&policy, attr("email", json!("JANE@KONTOSO.COM"))).is_ok(),
+            "{test}"
+        );
+    }
+}

@@ -223,7 +223,7 @@ impl Predicate {
         }
         let lowered;
         let v = if self.ignore_case {
-            lowered = v.to_lowercase();
+            lowered = v.to_ascii_lowercase();
             lowered.as_str()
         } else {
             v

@@ -140,7 +140,13 @@ impl Reader {
         };
         let ignore_case = flag(self, "ignoreCase").unwrap_or(false);
         let present = flag(self, "present");
-        let fold = |s: String| if ignore_case { s.to_lowercase() } else { s };
+        let fold = |s: String| {
+            if ignore_case {
+                s.to_ascii_lowercase()
+            } else {
+                s
+            }
+        };
         let equals = self.opt_string(m, path, "equals").map(fold);
         let starts_with = self.opt_string(m, path, "startsWith").map(fold);
         let ends_with = self.opt_string(m, path, "endsWith").map(fold);

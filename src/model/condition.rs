@@ -52,8 +52,8 @@ pub struct Predicate {
     pub ends_with: Option<String>,
     /// `matches`: a regular expression (found anywhere unless anchored).
     pub matches: Option<Regex>,
-    /// `ignoreCase`: texts compared in lower case (the expected texts are
-    /// stored lowered); regular expressions fold ASCII case.
+    /// `ignoreCase`: ASCII letters folded in every test (the expected texts
+    /// are stored lowered): a non-ASCII look-alike never matches.
     pub ignore_case: bool,
 }
 
