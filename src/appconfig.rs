@@ -268,8 +268,6 @@ pub fn policy_rejected_metric(timestamp_ms: u128, function_name: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ConfigError;
-    use crate::trigger::config::ENV_POLICY;
 
     const GOOD: &str = r#"{"suppress": [{"claims": ["email"]}]}"#;
     const OTHER: &str = r#"{"suppress": [{"claims": ["name"]}]}"#;
@@ -279,47 +277,6 @@ mod tests {
             version: Some(version.to_owned()),
             body: text.as_bytes().to_vec(),
         }
-    }
-
-    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    }
-
-    #[test]
-    fn settings_from_the_environment() {
-        let path = "/applications/pretoken/environments/prod/configurations/policy";
-        let s = Settings::from_vars(vars(&[(ENV_APPCONFIG, path)]))
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            (s.port, s.refresh, s.timeout),
-            (2772, Duration::from_secs(15), Duration::from_millis(1500))
-        );
-        let s = Settings::from_vars(vars(&[
-            (ENV_APPCONFIG, path),
-            (ENV_PORT, "2800"),
-            (ENV_REFRESH, "0"),
-            (ENV_TIMEOUT, "300"),
-        ]))
-        .unwrap()
-        .unwrap();
-        assert_eq!(
-            (s.port, s.refresh, s.timeout),
-            (2800, Duration::ZERO, Duration::from_millis(300))
-        );
-        assert_eq!(Settings::from_vars(vars(&[])).unwrap(), None);
-        assert_eq!(
-            Settings::from_vars(vars(&[(ENV_APPCONFIG, path), (ENV_POLICY, "{}")])),
-            Err(ConfigError::TwoPolicies)
-        );
-        assert!(Settings::from_vars(vars(&[(ENV_APPCONFIG, "/applications/x")])).is_err());
-        assert!(
-            Settings::from_vars(vars(&[(ENV_APPCONFIG, path), (ENV_REFRESH, "soon")])).is_err()
-        );
     }
 
     #[test]

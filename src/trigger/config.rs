@@ -255,4 +255,38 @@ mod tests {
         let e = Config::from_vars(vars(&[(ENV_POLICY_FILE, "/nonexistent/p.json")])).unwrap_err();
         assert!(matches!(e, ConfigError::PolicyFile { .. }));
     }
+
+    #[test]
+    fn settings_from_the_environment() {
+        let path = "/applications/pretoken/environments/prod/configurations/policy";
+        let s = AppConfigSettings::from_vars(vars(&[(ENV_APPCONFIG, path)]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (s.port, s.refresh, s.timeout),
+            (2772, Duration::from_secs(15), Duration::from_millis(1500))
+        );
+        let s = AppConfigSettings::from_vars(vars(&[
+            (ENV_APPCONFIG, path),
+            (ENV_PORT, "2800"),
+            (ENV_REFRESH, "0"),
+            (ENV_TIMEOUT, "300"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (s.port, s.refresh, s.timeout),
+            (2800, Duration::ZERO, Duration::from_millis(300))
+        );
+        assert_eq!(AppConfigSettings::from_vars(vars(&[])).unwrap(), None);
+        assert_eq!(
+            AppConfigSettings::from_vars(vars(&[(ENV_APPCONFIG, path), (ENV_POLICY, "{}")])),
+            Err(ConfigError::TwoPolicies)
+        );
+        assert!(AppConfigSettings::from_vars(vars(&[(ENV_APPCONFIG, "/applications/x")])).is_err());
+        assert!(
+            AppConfigSettings::from_vars(vars(&[(ENV_APPCONFIG, path), (ENV_REFRESH, "soon")]))
+                .is_err()
+        );
+    }
 }
