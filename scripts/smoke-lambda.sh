@@ -87,7 +87,8 @@ done
 VALIDATE_URL="http://127.0.0.1:${VPORT}/2015-03-31/functions/pretoken-validate/invocations"
 validator_event() { # validator_event BASE64_CONTENT
   printf '{"applicationId":"abc1234","configurationProfileId":"ur8hx2f","configurationVersion":"7","content":"%s","uri":"hosted"}' "$1" >"${bad}"
-  curl -sS --max-time 60 -X POST "${VALIDATE_URL}" --data-binary "@${bad}"
+  # The first call waits for the watcher's build on a cold cache.
+  curl -sS --max-time 900 -X POST "${VALIDATE_URL}" --data-binary "@${bad}"
 }
 check "validator: a valid policy passes" 'r["valid"] is True and r["configurationVersion"]=="7"' \
   "$(validator_event "$(base64 -w0 policy.json)")"
