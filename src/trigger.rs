@@ -76,15 +76,8 @@ impl Default for Generation {
 impl Generation {
     /// The generator for one invocation.
     fn generator(self) -> Generator {
-        let now_ms = self.now_ms.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        });
-        match self.seed {
-            Some(seed) => Generator::seeded(seed, now_ms),
-            None => Generator::live(now_ms),
-        }
+        // The clock is read only when a "now" is generated.
+        Generator::new(self.seed, self.now_ms)
     }
 }
 

@@ -9,7 +9,7 @@
 //! evaluated once per invocation, so a claim sent to both tokens carries one
 //! value. A generated value is never logged.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 
 use serde_json::Value;
 
@@ -18,8 +18,9 @@ use crate::model::source::{Generate, TimeFormat};
 /// Where one invocation's generated values come from.
 #[derive(Debug, Clone)]
 pub struct Generator {
-    /// Milliseconds since the Unix epoch.
-    now_ms: i64,
+    /// Milliseconds since the Unix epoch: given, or read from the clock at
+    /// the first `"now"` (an invocation without one never reads it).
+    now_ms: OnceCell<i64>,
     /// `None`: the operating system's randomness; `Some`: a seeded sequence.
     seeded: Option<Cell<u64>>,
 }
@@ -27,18 +28,33 @@ pub struct Generator {
 impl Generator {
     /// Random from the operating system, at `now_ms`.
     pub fn live(now_ms: i64) -> Self {
-        Self {
-            now_ms,
-            seeded: None,
+        Self::new(None, Some(now_ms))
+    }
+
+    /// `seed`'s sequence or the system's randomness, at `now_ms` or at the
+    /// clock's time when first asked.
+    pub fn new(seed: Option<u64>, now_ms: Option<i64>) -> Self {
+        let now = OnceCell::new();
+        if let Some(ms) = now_ms {
+            let _ = now.set(ms);
         }
+        Self {
+            now_ms: now,
+            seeded: seed.map(Cell::new),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        *self.now_ms.get_or_init(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        })
     }
 
     /// A reproducible sequence from `seed`, at `now_ms`.
     pub fn seeded(seed: u64, now_ms: i64) -> Self {
-        Self {
-            now_ms,
-            seeded: Some(Cell::new(seed)),
-        }
+        Self::new(Some(seed), Some(now_ms))
     }
 
     /// The value of a `generate` source; `None` only if the operating
@@ -66,10 +82,10 @@ impl Generator {
                 Some(Value::String(hex(&b)))
             }
             Generate::Now(TimeFormat::EpochSeconds) => {
-                Some(Value::from(self.now_ms.div_euclid(1000)))
+                Some(Value::from(self.now().div_euclid(1000)))
             }
-            Generate::Now(TimeFormat::EpochMillis) => Some(Value::from(self.now_ms)),
-            Generate::Now(TimeFormat::Iso8601) => Some(Value::String(iso8601(self.now_ms))),
+            Generate::Now(TimeFormat::EpochMillis) => Some(Value::from(self.now())),
+            Generate::Now(TimeFormat::Iso8601) => Some(Value::String(iso8601(self.now()))),
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! Contract: one claim per matching attribute that has a value, named after
 //! it (`keep`) or after it without the pattern's prefix (`stripPrefix`).
-//! Since the names come from data, the conductor (`apply.rs`) checks each one
+//! Since the names come from data, the conductor (`crate::eval::apply`) checks each one
 //! at run time: a name that would be reserved in a token, or that any
 //! suppress rule names for it (whether its condition holds or not, as the
 //! loader refuses for claim rules), is skipped and counted, never sent.
