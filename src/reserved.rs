@@ -92,6 +92,43 @@ pub const STANDARD_PII: &[&str] = &[
     "website",
 ];
 
+/// Cognito's standard user attributes: the claims it issues itself from the
+/// user's profile (`sub` is in [`RESERVED`]).
+pub const STANDARD_ATTRIBUTES: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// Whether Cognito itself issues a claim of this name (a standard attribute,
+/// `aud`, or a reserved or `cognito:` claim): `copyAttributes` never produces
+/// one, since the attribute it copies may be one the user writes. An
+/// explicit claim rule may still set one (the team's stated intent).
+pub fn cognito_issued(name: &str) -> bool {
+    STANDARD_ATTRIBUTES.contains(&name)
+        || name == "aud"
+        || name == "cognito:username"
+        || RESERVED.contains(&name)
+        || ACCESS_ONLY.contains(&name)
+        || name.starts_with("cognito:")
+}
+
 /// Why a claim name may not be used; `None` when it may.
 fn common(name: &str) -> Option<String> {
     if name.trim().is_empty() {

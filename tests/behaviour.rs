@@ -146,7 +146,19 @@ fn group_filter_builds_the_override_from_the_request() {
         "iamRolesToOverride": ["arn:r1", "arn:r2"],
         "preferredRole": ["arn:r1"]
     });
+    // The event does not say which group gave which role: without a roles
+    // section, a run that removes a group clears them (fail closed).
     let out = run(r#"{"groups": {"keep": ["app-*"]}}"#, e.clone()).unwrap();
+    assert_eq!(
+        v2(&out)["groupOverrideDetails"],
+        json!({"groupsToOverride": ["app-read", "app-write"], "iamRolesToOverride": []})
+    );
+    // With a roles section, its own rules decide (today's behaviour).
+    let out = run(
+        r#"{"groups": {"keep": ["app-*"]}, "roles": {"remove": ["arn:aws:iam::123456789012:role/x"]}}"#,
+        e.clone(),
+    )
+    .unwrap();
     assert_eq!(
         v2(&out)["groupOverrideDetails"],
         json!({"groupsToOverride": ["app-read", "app-write"], "iamRolesToOverride": ["arn:r1", "arn:r2"], "preferredRole": "arn:r1"})

@@ -625,13 +625,20 @@ fn group_section(
     if add_from || r.is_empty() {
         r.insert(
             "addFrom".into(),
-            json!({"attribute": "custom:groups", "transform": [{"split": ","}]}),
+            json!({"attribute": "custom:groups", "transform": [{"split": ","}], "allow": ADD_FROM_ALLOW}),
         );
     }
     with_common(r, None, w)
 }
 
 const BASE_ROLE: &str = "arn:aws:iam::123456789012:role/base";
+const ADD_FROM_ALLOW: &[&str] = &["app-*", "readers"];
+const FROM_GROUPS: &[(&str, &str)] = &[
+    ("owners", "arn:aws:iam::123456789012:role/owners"),
+    ("app-a", "arn:aws:iam::123456789012:role/app"),
+    ("app-b", "arn:aws:iam::123456789012:role/app"),
+    ("readers", "arn:bws:iam::123456789012:role/readers"),
+];
 
 fn deny() -> impl Strategy<Value = Vec<Value>> {
     prop_oneof![
@@ -674,10 +681,18 @@ fn roles() -> impl Strategy<Value = Option<Value>> {
             subset(&["arn:a*", "arn:b*", "arn:p*"], 2),
             any::<bool>(),
             any::<bool>(),
+            any::<bool>(),
             when(),
         )
-            .prop_map(|(keep, patterns, add, preferred, w)| {
+            .prop_map(|(keep, patterns, add, preferred, from_groups, w)| {
                 let mut r = Map::new();
+                if from_groups {
+                    let m: Map<String, Value> = FROM_GROUPS
+                        .iter()
+                        .map(|(g, a)| ((*g).to_owned(), Value::from(*a)))
+                        .collect();
+                    r.insert("fromGroups".into(), Value::Object(m));
+                }
                 if let Some(keep) = keep {
                     r.insert(
                         (if keep { "keep" } else { "remove" }).into(),
@@ -1038,29 +1053,46 @@ proptest! {
         let group_rule = policy.groups.as_ref().filter(|g| !m2m && holds(&g.when, &event));
         let role_rule = policy.roles.as_ref().filter(|r| !m2m && holds(&r.when, &event));
         let mut groups = request.clone();
+        let mut roles = request_roles.clone();
+        let mut preferred = request_preferred.clone();
         if let Some(g) = group_rule {
-            groups.retain(|x| {
-                let m = g.patterns.iter().any(|p| glob_matches(p, x));
-                m == (g.mode == FilterMode::Keep)
-            });
             for a in &g.add {
                 push(&mut groups, a);
             }
             if g.add_from.is_some() {
                 if let Some(raw) = str_at(&event, &["request", "userAttributes", "custom:groups"]) {
                     for item in raw.split(',') {
-                        push(&mut groups, item.trim());
+                        if g.allow.iter().any(|p| glob_matches(p, item.trim())) {
+                            push(&mut groups, item.trim());
+                        }
                     }
                 }
             }
+            groups.retain(|x| {
+                let m = g.patterns.iter().any(|p| glob_matches(p, x));
+                m == (g.mode == FilterMode::Keep)
+            });
+            if policy.roles.is_none() && request.iter().any(|x| !groups.contains(x)) {
+                roles.clear();
+                preferred = None;
+            }
         }
-        let mut roles = request_roles.clone();
-        let mut preferred = request_preferred.clone();
         if let Some(r) = role_rule {
+            if !r.from_groups.is_empty() {
+                roles.clear();
+                for g in &groups {
+                    if let Some((_, a)) = r.from_groups.iter().find(|(n, _)| n == g) {
+                        push(&mut roles, a);
+                    }
+                }
+            }
             roles.retain(|x| {
                 let m = r.patterns.iter().any(|p| glob_matches(p, x));
                 m == (r.mode == FilterMode::Keep)
             });
+            if !r.from_groups.is_empty() {
+                preferred = roles.first().cloned();
+            }
             for a in &r.add {
                 push(&mut roles, a);
             }
@@ -1081,6 +1113,32 @@ proptest! {
                 prop_assert_eq!(strings(&o["iamRolesToOverride"]), roles);
                 prop_assert_eq!(o.get("preferredRole").and_then(Value::as_str).map(str::to_owned), preferred);
             }
+        }
+    }
+
+    /// 4b. A group that the policy removes or does not keep never appears,
+    /// whatever its source (the request, `add`, `addFrom`), and `addFrom`
+    /// adds nothing its `allow` list does not name; a role never outlives
+    /// its group: a policy without a `roles` section that removed a group
+    /// sends no roles.
+    #[test]
+    fn removed_groups_never_appear((policy, event, v) in case()) {
+        let Some(out) = run(&policy, &event, v) else { return Ok(()) };
+        let Some(g) = policy.groups.as_ref() else { return Ok(()) };
+        let container = out["response"].as_object().unwrap().values().next().unwrap();
+        let Some(o) = container.get("groupOverrideDetails") else { return Ok(()) };
+        let groups: Vec<&str> = o["groupsToOverride"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let request = request_groups(&event);
+        for x in &groups {
+            let kept = g.patterns.iter().any(|p| glob_matches(p, x)) == (g.mode == FilterMode::Keep);
+            // The section's `when` may not hold: then the request's groups pass.
+            prop_assert!(kept || !holds(&g.when, &event), "{} appears though the policy removes it", x);
+            let known = request.iter().any(|r| r == x) || g.add.iter().any(|a| a == x);
+            prop_assert!(known || g.allow.iter().any(|p| glob_matches(p, x)), "{} added though allow does not name it", x);
+        }
+        if policy.roles.is_none() && request.iter().any(|r| !groups.contains(&r.as_str())) {
+            prop_assert_eq!(&o["iamRolesToOverride"], &json!([]));
+            prop_assert!(o.get("preferredRole").is_none());
         }
     }
 

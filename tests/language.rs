@@ -390,25 +390,22 @@ fn deny_refuses_with_the_policy_message_before_anything_else() {
 }
 
 #[test]
-fn groups_add_and_add_from_after_filters_without_duplicates() {
+fn groups_add_and_add_from_before_filters_without_duplicates() {
     let p = json!({"groups": {
         "remove": ["contributors"],
         "add": ["users", "owners"],
-        "addFrom": {"attribute": "custom:groups", "transform": [{"split": ",", "brackets": true}]}
-    }});
+        "addFrom": {"attribute": "custom:groups", "transform": [{"split": ",", "brackets": true}], "allow": ["g*", "users"]}
+    }, "roles": {"fromGroups": {"owners": "arn:aws:iam::123456789012:role/owners-role"}}});
     let r = respond(&p, attr("custom:groups", json!("[g1, users, g2]"))).unwrap();
     let o = &r["claimsAndScopeOverrideDetails"]["groupOverrideDetails"];
     assert_eq!(
         o["groupsToOverride"],
         json!(["owners", "users", "g1", "g2"])
     );
-    // Roles and preferred role come from the request.
+    // Roles come from the groups that remain.
     assert_eq!(
         o["iamRolesToOverride"],
-        json!([
-            "arn:aws:iam::123456789012:role/owners-role",
-            "arn:aws:iam::123456789012:role/contributors-role"
-        ])
+        json!(["arn:aws:iam::123456789012:role/owners-role"])
     );
     assert_eq!(
         o["preferredRole"],
@@ -417,6 +414,97 @@ fn groups_add_and_add_from_after_filters_without_duplicates() {
     // Adding what the user already has changes nothing: no override.
     let same = json!({"groups": {"add": ["owners"]}});
     let r = respond(&same, none).unwrap();
+    assert_eq!(
+        r["claimsAndScopeOverrideDetails"].get("groupOverrideDetails"),
+        None
+    );
+}
+
+#[test]
+fn add_from_adds_only_what_allow_names() {
+    let p = json!({"groups": {
+        "addFrom": {"attribute": "custom:groups", "convert": "list", "allow": ["app-*", "viewer"]}
+    }});
+    let r = respond(
+        &p,
+        attr(
+            "custom:groups",
+            json!("admins,app-reports,viewer,viewers,APP-x"),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        r["claimsAndScopeOverrideDetails"]["groupOverrideDetails"]["groupsToOverride"],
+        json!(["owners", "contributors", "app-reports", "viewer"])
+    );
+    // Without allow the policy is invalid.
+    let err = pretoken::Policy::from_json(
+        r#"{"groups": {"addFrom": {"attribute": "custom:groups", "convert": "list"}}}"#,
+        "t",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("groups.addFrom: give \"allow\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn filters_apply_after_additions() {
+    // A group the policy removes never appears, whatever its source.
+    let p = json!({"groups": {
+        "remove": ["admins", "owners"],
+        "add": ["admins"],
+        "addFrom": {"attribute": "custom:groups", "convert": "list", "allow": ["*"]}
+    }, "roles": {"fromGroups": {"contributors": "arn:aws:iam::123456789012:role/contributors-role"}}});
+    let r = respond(&p, attr("custom:groups", json!("owners,admins,app-x"))).unwrap();
+    assert_eq!(
+        r["claimsAndScopeOverrideDetails"]["groupOverrideDetails"]["groupsToOverride"],
+        json!(["contributors", "app-x"])
+    );
+    let warned = policy(&p.to_string());
+    assert_eq!(
+        warned.warnings[0].to_string(),
+        "groups.add[0]: `admins` is removed by \"remove\" (filters apply after additions): it will never appear"
+    );
+}
+
+#[test]
+fn removed_group_leaves_no_role() {
+    let owners_role = "arn:aws:iam::123456789012:role/owners-role";
+    // Without a roles section: the roles are cleared (the event does not say
+    // which group gave which role), with a load-time warning.
+    let without = json!({"groups": {"remove": ["owners"]}});
+    let r = respond(&without, none).unwrap();
+    assert!(!r.to_string().contains(owners_role), "{r}");
+    let o = &r["claimsAndScopeOverrideDetails"]["groupOverrideDetails"];
+    assert_eq!(o["groupsToOverride"], json!(["contributors"]));
+    assert_eq!(o["iamRolesToOverride"], json!([]));
+    assert_eq!(o.get("preferredRole"), None);
+    assert!(
+        policy(&without.to_string()).warnings[0]
+            .to_string()
+            .starts_with("groups: removes groups but the policy has no \"roles\" section"),
+    );
+    // With fromGroups: the remaining groups' roles, the first one preferred.
+    let with = json!({"groups": {"remove": ["owners"]}, "roles": {"fromGroups": {
+        "owners": owners_role,
+        "contributors": "arn:aws:iam::123456789012:role/contributors-role"
+    }}});
+    let r = respond(&with, none).unwrap();
+    assert!(!r.to_string().contains(owners_role), "{r}");
+    let o = &r["claimsAndScopeOverrideDetails"]["groupOverrideDetails"];
+    assert_eq!(
+        o["iamRolesToOverride"],
+        json!(["arn:aws:iam::123456789012:role/contributors-role"])
+    );
+    assert_eq!(
+        o["preferredRole"],
+        json!("arn:aws:iam::123456789012:role/contributors-role")
+    );
+    assert!(policy(&with.to_string()).warnings.is_empty());
+    // Nothing removed: nothing cleared, no override.
+    let r = respond(&json!({"groups": {"remove": ["absent"]}}), none).unwrap();
     assert_eq!(
         r["claimsAndScopeOverrideDetails"].get("groupOverrideDetails"),
         None
@@ -469,24 +557,41 @@ fn copy_attributes_skips_reserved_and_suppressed_names() {
         .as_object()
         .unwrap();
     let names: Vec<&str> = id.keys().map(String::as_str).collect();
-    // sub and cognito:user_status are reserved, email is suppressed.
-    assert_eq!(
-        names,
-        [
-            "email_verified",
-            "phone_number_verified",
-            "phone_number",
-            "name",
-            "given_name",
-            "family_name",
-            "custom:tenantId",
-            "custom:department"
-        ]
-    );
+    // sub and cognito:user_status are reserved, email is suppressed, and
+    // the standard attributes are Cognito's own claims: never copied.
+    assert_eq!(names, ["custom:tenantId", "custom:department"]);
     // Explicit claim rules win over copies.
     assert_eq!(
         d["accessTokenGeneration"]["claimsToAddOrOverride"],
         json!({"tenantId": "explicit", "department": "engineering"})
+    );
+}
+
+#[test]
+fn copy_attributes_never_mints_cognito_claims() {
+    // A user who can write custom:aud or custom:email_verified must not be
+    // able to mint aud or email_verified through a copy.
+    let p = json!({"copyAttributes": [{"match": "custom:*", "rename": "stripPrefix"}]});
+    let r = respond(&p, |e| {
+        e["request"]["userAttributes"]["custom:aud"] = json!("other-client");
+        e["request"]["userAttributes"]["custom:email_verified"] = json!("true");
+        e["request"]["userAttributes"]["custom:cognito:groups"] = json!("admins");
+    })
+    .unwrap();
+    let d = &r["claimsAndScopeOverrideDetails"];
+    for token in ["idTokenGeneration", "accessTokenGeneration"] {
+        let added = d[token]["claimsToAddOrOverride"].as_object().unwrap();
+        assert!(!added.contains_key("aud"), "{token}: {added:?}");
+        assert!(!added.contains_key("email_verified"), "{token}: {added:?}");
+        assert!(!added.contains_key("cognito:groups"), "{token}: {added:?}");
+        assert_eq!(added["tenantId"], json!("tenant-42"));
+    }
+    // An explicit claim rule may still set email_verified: the team's intent.
+    let explicit =
+        json!({"claims": [{"claim": "email_verified", "value": "false", "tokens": ["id"]}]});
+    assert_eq!(
+        id_added(&explicit, none),
+        json!({"email_verified": "false"})
     );
 }
 

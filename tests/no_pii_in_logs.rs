@@ -182,7 +182,7 @@ fn failures_log_no_values() {
             "RuleFailed",
         ),
         (
-            r#"{"groups": {"addFrom": {"attribute": "email", "convert": "json"}}}"#,
+            r#"{"groups": {"addFrom": {"attribute": "email", "convert": "json", "allow": ["*"]}}}"#,
             "RuleFailed",
         ),
         (
@@ -273,5 +273,23 @@ fn lookups_log_names_never_keys_or_values() {
     );
     for s in &secrets {
         assert!(!log.contains(s.as_str()), "{s:?} logged:\n{log}");
+    }
+}
+
+#[test]
+fn refused_groups_and_cleared_roles_are_counted_not_named() {
+    let mut event = read_json(&root().join("events/v2-authentication.json"));
+    event["request"]["userAttributes"]["custom:groups"] = "admins,app-x,superusers".into();
+    let bytes = serde_json::to_vec(&event).unwrap();
+    let p = policy(
+        r#"{"groups": {"remove": ["contributors"], "addFrom": {"attribute": "custom:groups", "convert": "list", "allow": ["app-*"]}}}"#,
+    );
+    let log = captured(false, || {
+        trigger(p, None).handle_bytes(&bytes).unwrap();
+    });
+    assert!(log.contains("groups_refused=2"), "{log}");
+    assert!(log.contains("roles_cleared=true"), "{log}");
+    for s in ["admins", "superusers", "app-x", "contributors-role"] {
+        assert!(!log.contains(s), "{s:?} logged:\n{log}");
     }
 }

@@ -408,12 +408,41 @@ const NEW_FORMS: &[(&str, &[&str])] = &[
         &["scopes[0].add[0]: a scope cannot contain spaces"],
     ),
     (
-        r#"{"groups": {"add": ["users"], "addFrom": {"attribute": "custom:groups", "convert": "number"}}}"#,
+        r#"{"groups": {"add": ["users"], "addFrom": {"attribute": "custom:groups", "convert": "number", "allow": ["app-*"]}}}"#,
         &["groups.addFrom: must give a group name or a list of them, but gives a number"],
     ),
     (
         r#"{"groups": {"addFrom": "custom:groups"}}"#,
         &["groups.addFrom: must be a SOURCE object, not a string"],
+    ),
+    (
+        r#"{"groups": {"addFrom": {"attribute": "custom:groups", "convert": "list"}}}"#,
+        &[
+            "groups.addFrom: give \"allow\": the groups it may add (names, or prefixes ending in `*`), e.g. \"allow\": [\"app-*\"]; without it a user who can change the source could add themselves to any group",
+        ],
+    ),
+    (
+        r#"{"groups": {"addFrom": {"attribute": "custom:groups", "convert": "list", "allow": []}}}"#,
+        &[
+            "groups.addFrom.allow: lists no group: give the groups addFrom may add (names, or prefixes ending in `*`)",
+        ],
+    ),
+    (
+        r#"{"groups": {"addFrom": {"attribute": "custom:groups", "convert": "list", "alow": ["x"]}}}"#,
+        &[
+            "groups.addFrom: give \"allow\": the groups it may add (names, or prefixes ending in `*`), e.g. \"allow\": [\"app-*\"]; without it a user who can change the source could add themselves to any group",
+            "groups.addFrom.alow: unknown field `alow`; did you mean `allow`?",
+        ],
+    ),
+    (
+        r#"{"roles": {"fromGroups": {"owners": "arn:aws:iam::123:role/x"}}}"#,
+        &[
+            "roles.fromGroups.owners: must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)",
+        ],
+    ),
+    (
+        r#"{"roles": {"fromGroups": {}}}"#,
+        &["roles.fromGroups: names no group: give {\"GROUP\": \"ROLE_ARN\", ...}"],
     ),
     (
         r#"{"groups": {}}"#,

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::groups::group_override;
+use super::groups::{GroupCounts, group_override};
 use super::results::LookupResults;
 use super::{Facts, Generator};
 use crate::error::{RuleError, TriggerError};
@@ -56,6 +56,11 @@ pub struct Dropped {
     pub copied_suppressed: usize,
     /// Scope templates with a placeholder without value, or a space.
     pub scopes: usize,
+    /// `groups.addFrom` values that matched no `allow` entry.
+    pub groups_refused: usize,
+    /// Whether the roles were cleared because a group was removed by a
+    /// policy without a `roles` section.
+    pub roles_cleared: bool,
 }
 
 /// The one entry: applies `policy` to an event, with the results of the
@@ -244,7 +249,15 @@ fn decide_allowed<'p>(
     }
     let (scopes_add, scopes_suppress, scope_templates) = scopes.finish();
 
-    let group_override = group_override(policy.groups.as_ref(), policy.roles.as_ref(), view)?;
+    let mut counts = GroupCounts::default();
+    let group_override = group_override(
+        policy.groups.as_ref(),
+        policy.roles.as_ref(),
+        view,
+        &mut counts,
+    )?;
+    dropped.groups_refused = counts.refused;
+    dropped.roles_cleared = counts.roles_cleared;
 
     let response = assemble(
         version,
@@ -310,7 +323,8 @@ fn assemble<'p>(
 }
 
 /// One `copyAttributes` rule's claims, for the tokens that are `on`: a name
-/// that is reserved in a token, or that any suppress rule names for that
+/// that is reserved in a token or that Cognito itself issues (a user who can
+/// write `custom:email_verified` must not mint `email_verified`), or that any suppress rule names for that
 /// token (whether or not its condition holds: as the loader refuses for claim
 /// rules), is counted and left out.
 fn copy_attributes(
@@ -331,7 +345,7 @@ fn copy_attributes(
             if !wants {
                 continue;
             }
-            if reserved::check_add(name, kind).is_err() {
+            if reserved::check_add(name, kind).is_err() || reserved::cognito_issued(name) {
                 dropped.copied_reserved += 1;
             } else if changes.suppress.contains(&name)
                 || policy

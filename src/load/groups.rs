@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::reader::{Reader, join};
 use crate::json::type_name;
+use crate::model::groups::ADD_FROM_FIELDS;
 use crate::model::source::Source;
 use crate::model::transform::Ty;
 use crate::model::{FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, is_role_arn};
@@ -48,21 +49,25 @@ impl Reader {
             );
         }
         let add = self.strings(obj, path, "add");
-        let add_from = match obj.get("addFrom") {
-            None => None,
+        for (i, a) in add.iter().enumerate() {
+            if !mode.keeps(&patterns, a) {
+                let key = if mode == FilterMode::Keep {
+                    "keep"
+                } else {
+                    "remove"
+                };
+                self.warn(
+                    &format!("{}[{i}]", join(path, "add")),
+                    format!("`{a}` is removed by \"{key}\" (filters apply after additions): it will never appear"),
+                );
+            }
+        }
+        let (add_from, allow) = match obj.get("addFrom") {
+            None => (None, Vec::new()),
             Some(v) => {
                 let p = join(path, "addFrom");
-                let source = self.section_source(v, &p)?;
-                if !matches!(source.ty, Ty::Str | Ty::Strings | Ty::List | Ty::Any) {
-                    self.err(
-                        &p,
-                        format!(
-                            "must give a group name or a list of them, but gives {}",
-                            source.ty.name()
-                        ),
-                    );
-                }
-                Some(source)
+                let (source, allow) = self.add_from(v, &p)?;
+                (Some(source), allow)
             }
         };
         let when = self.condition(obj, path);
@@ -71,21 +76,96 @@ impl Reader {
             patterns,
             add,
             add_from,
+            allow,
             when,
         })
+    }
+
+    /// Reads `groups.addFrom`: a SOURCE and the `allow` list of the groups
+    /// it may add, which is required: without it, whoever can write the
+    /// source's attribute could join any group.
+    fn add_from(&mut self, v: &Value, path: &str) -> Option<(Source, Vec<String>)> {
+        let Value::Object(m) = v else {
+            self.err(
+                path,
+                format!("must be a SOURCE object, not {}", type_name(v)),
+            );
+            return None;
+        };
+        let allow = if m.contains_key("allow") {
+            let allow = self.strings(m, path, "allow");
+            self.check_patterns(&allow, &join(path, "allow"));
+            if allow.is_empty() {
+                self.err(
+                    &join(path, "allow"),
+                    "lists no group: give the groups addFrom may add (names, or prefixes ending in `*`)",
+                );
+            }
+            allow
+        } else {
+            self.err(
+                path,
+                "give \"allow\": the groups it may add (names, or prefixes ending in `*`), e.g. \"allow\": [\"app-*\"]; without it a user who can change the source could add themselves to any group",
+            );
+            Vec::new()
+        };
+        let mut source = m.clone();
+        source.remove("allow");
+        let source = self.section_source_with(&Value::Object(source), path, ADD_FROM_FIELDS)?;
+        if !matches!(source.ty, Ty::Str | Ty::Strings | Ty::List | Ty::Any) {
+            self.err(
+                path,
+                format!(
+                    "must give a group name or a list of them, but gives {}",
+                    source.ty.name()
+                ),
+            );
+        }
+        Some((source, allow))
+    }
+
+    /// Reads `roles.fromGroups`: an object from group name to role ARN.
+    fn group_roles(&mut self, obj: &Map<String, Value>, path: &str) -> Vec<(String, String)> {
+        let Some(v) = obj.get("fromGroups") else {
+            return Vec::new();
+        };
+        let p = join(path, "fromGroups");
+        let Some(m) = self.object(v, &p) else {
+            return Vec::new();
+        };
+        if m.is_empty() {
+            self.err(&p, "names no group: give {\"GROUP\": \"ROLE_ARN\", ...}");
+        }
+        let mut out = Vec::with_capacity(m.len());
+        for (group, role) in m {
+            let at = join(&p, group);
+            match role {
+                Value::String(arn) if is_role_arn(arn) && !group.trim().is_empty() => {
+                    out.push((group.clone(), arn.clone()));
+                }
+                Value::String(_) if group.trim().is_empty() => {
+                    self.err(&at, "a group name cannot be empty");
+                }
+                _ => self.err(
+                    &at,
+                    "must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)",
+                ),
+            }
+        }
+        out
     }
 
     /// Reads the `"roles"` section.
     pub(super) fn role_filter(&mut self, v: &Value, path: &str) -> Option<RoleFilter> {
         let obj = self.object(v, path)?;
         self.known_fields(obj, path, ROLE_FIELDS);
-        if !["keep", "remove", "add", "preferred"]
+        if !["keep", "remove", "add", "preferred", "fromGroups"]
             .iter()
             .any(|k| obj.contains_key(*k))
         {
             self.err(
                 path,
-                "changes nothing: give \"keep\", \"remove\", \"add\" or \"preferred\"",
+                "changes nothing: give \"keep\", \"remove\", \"add\", \"preferred\" or \"fromGroups\"",
             );
             return None;
         }
@@ -145,17 +225,24 @@ impl Reader {
                 }
             }
         };
+        let from_groups = self.group_roles(obj, path);
         let when = self.condition(obj, path);
         Some(RoleFilter {
             mode,
             patterns,
             add,
             preferred,
+            from_groups,
             when,
         })
     }
 
     fn section_source(&mut self, v: &Value, path: &str) -> Option<Source> {
+        self.section_source_with(v, path, &[])
+    }
+
+    /// A SOURCE object that may also have the section's own `extra` fields.
+    fn section_source_with(&mut self, v: &Value, path: &str, extra: &[&str]) -> Option<Source> {
         let Value::Object(m) = v else {
             self.err(
                 path,
@@ -166,6 +253,7 @@ impl Reader {
         let known: Vec<&str> = crate::model::SOURCE_KEYS
             .iter()
             .chain(crate::model::SOURCE_OPTIONS)
+            .chain(extra)
             .copied()
             .collect();
         self.known_fields(m, path, &known);

@@ -16,7 +16,7 @@ use crate::json::{StrictValue, type_name};
 use crate::model::refs::ContextField;
 use crate::model::source::{SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind};
 use crate::model::template::Template;
-use crate::model::{ClaimRule, DenyRule, IfMissing, Policy, ScopeRule, SuppressRule};
+use crate::model::{ClaimRule, DenyRule, GroupFilter, IfMissing, Policy, ScopeRule, SuppressRule};
 use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
 
 /// The top-level fields of a policy (`$schema` is for editors, and ignored).
@@ -113,6 +113,12 @@ impl Reader {
             None | Some(Value::Null) => None,
             Some(v) => self.role_filter(v, &join(prefix, "roles")),
         };
+        if roles.is_none() && groups.as_ref().is_some_and(GroupFilter::filters) {
+            self.warn(
+                &join(prefix, "groups"),
+                "removes groups but the policy has no \"roles\" section: a user's IAM roles do not say which group gave them, so a sign-in that loses a group gets no roles and no preferred role; give \"roles\": {\"fromGroups\": {\"GROUP\": \"ROLE_ARN\", ...}} to keep the roles of the groups that remain",
+            );
+        }
         self.cross_checks(&suppress, &claims, &scopes);
         self.unused_lookups(prefix);
         if deny.is_empty()

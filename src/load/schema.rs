@@ -198,6 +198,11 @@ fn lookup_defs() -> Value {
 #[allow(clippy::too_many_lines)]
 pub fn schema() -> Value {
     let source = source_properties();
+    let mut add_from = source.clone();
+    add_from.insert(
+        "allow".into(),
+        json!({"allOf": [patterns("The groups addFrom may add (a value matching none is refused)"), {"minItems": 1}]}),
+    );
     let mut claim = source.clone();
     for (k, v) in [
         (
@@ -363,19 +368,26 @@ pub fn schema() -> Value {
                 "additionalProperties": false,
                 "anyOf": [{"required": ["keep"]}, {"required": ["remove"]}, {"required": ["add"]}, {"required": ["addFrom"]}],
                 "not": {"required": ["keep", "remove"]},
-                "description": "The user's groups (cognito:groups): filtered, then added to; the override is written only when it changes something.",
+                "description": "The user's groups (cognito:groups): added to, then filtered; the override is written only when it changes something.",
                 "properties": {
                     "keep": patterns("Keep only these groups"),
                     "remove": patterns("Remove these groups"),
                     "add": strings(0),
-                    "addFrom": {"$ref": "#/$defs/source"},
+                    "addFrom": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["allow"],
+                        "properties": add_from,
+                        "oneOf": one_source(),
+                        "description": "A SOURCE giving a group name or a list of them, and the groups it may add (`allow`)."
+                    },
                     "when": {"$ref": "#/$defs/when"}
                 }
             },
             "roles": {
                 "type": "object",
                 "additionalProperties": false,
-                "anyOf": [{"required": ["keep"]}, {"required": ["remove"]}, {"required": ["add"]}, {"required": ["preferred"]}],
+                "anyOf": [{"required": ["keep"]}, {"required": ["remove"]}, {"required": ["add"]}, {"required": ["preferred"]}, {"required": ["fromGroups"]}],
                 "not": {"required": ["keep", "remove"]},
                 "description": "The user's IAM roles and preferred role.",
                 "properties": {
@@ -383,6 +395,7 @@ pub fn schema() -> Value {
                     "remove": {"type": "array", "items": {"$ref": "#/$defs/roleArnPattern"}, "description": "Remove these role ARNs (exact, or a prefix ending in `*`)."},
                     "add": {"type": "array", "items": {"$ref": "#/$defs/roleArn"}},
                     "preferred": {"oneOf": [{"$ref": "#/$defs/roleArn"}, {"$ref": "#/$defs/source"}]},
+                    "fromGroups": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/roleArn"}, "description": "Each group's role ARN: the roles and preferred role are recomputed from the groups that remain."},
                     "when": {"$ref": "#/$defs/when"}
                 }
             },

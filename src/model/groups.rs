@@ -2,11 +2,16 @@
 //! `groupOverrideDetails` they produce.
 //!
 //! Contract: the override is always built from the request's own groups,
-//! roles and preferred role, then filtered (`keep` or `remove`) and extended
-//! (`add`, `addFrom`, without duplicates: request order first, then added
-//! order), and it is written only when it differs from the request: in
-//! Cognito an empty or missing-member override removes the user's groups,
-//! so one is never sent by accident. With a `roles` section in force, the
+//! roles and preferred role, then extended (`add`, and `addFrom` values that
+//! match its `allow` list, without duplicates: request order first, then
+//! added order), then filtered (`keep` or `remove`, applied last so a group
+//! the policy removes never appears, whatever its source), and it is written
+//! only when it differs from the request: in Cognito an empty or
+//! missing-member override removes the user's groups, so one is never sent
+//! by accident. Roles never outlive their group: with `roles.fromGroups` the
+//! roles and preferred role are recomputed from the groups that remain;
+//! without a `roles` section, a run that removed one of the user's groups
+//! clears the roles and preferred role. With a `roles` section in force, the
 //! preferred role is always one of the resulting roles (or none). Machine
 //! clients (client credentials) have no user, hence no override.
 
@@ -35,6 +40,9 @@ pub struct GroupFilter {
     pub add: Vec<String>,
     /// Groups added from a source (a string or a list of strings).
     pub add_from: Option<Source>,
+    /// The groups `add_from` may add (patterns; a value matching none is
+    /// refused). Never empty when `add_from` is set.
+    pub allow: Vec<String>,
     /// When the section applies.
     pub when: Condition,
 }
@@ -43,6 +51,16 @@ impl GroupFilter {
     /// Whether the filter lets `group` through.
     pub fn keeps(&self, group: &str) -> bool {
         self.mode.keeps(&self.patterns, group)
+    }
+
+    /// Whether `addFrom` may add `group`.
+    pub fn allows(&self, group: &str) -> bool {
+        self.allow.iter().any(|p| glob_matches(p, group))
+    }
+
+    /// Whether the section can take a group away from a user (it filters).
+    pub fn filters(&self) -> bool {
+        self.mode == FilterMode::Keep || !self.patterns.is_empty()
     }
 }
 
@@ -65,6 +83,10 @@ pub struct RoleFilter {
     pub add: Vec<String>,
     /// The preferred role: a constant ARN or a source.
     pub preferred: Option<Source>,
+    /// Each group's role (`fromGroups`): when set, the roles and preferred
+    /// role are recomputed from the groups that remain, in group order,
+    /// instead of taken from the request.
+    pub from_groups: Vec<(String, String)>,
     /// When the section applies.
     pub when: Condition,
 }
@@ -79,8 +101,11 @@ impl RoleFilter {
 /// The fields of the `"groups"` section.
 pub const GROUP_FIELDS: &[&str] = &["keep", "remove", "add", "addFrom", "when"];
 
+/// The fields of `groups.addFrom` besides its SOURCE.
+pub const ADD_FROM_FIELDS: &[&str] = &["allow"];
+
 /// The fields of the `"roles"` section.
-pub const ROLE_FIELDS: &[&str] = &["keep", "remove", "add", "preferred", "when"];
+pub const ROLE_FIELDS: &[&str] = &["keep", "remove", "add", "preferred", "fromGroups", "when"];
 
 /// Whether `s` has the form of an IAM role ARN:
 /// `arn:PARTITION:iam::ACCOUNT:role/NAME`.
@@ -130,6 +155,7 @@ mod tests {
             patterns: vec!["app-*".into(), "admins".into()],
             add: Vec::new(),
             add_from: None,
+            allow: Vec::new(),
             when: Condition::default(),
         };
         assert!(f.keeps("app-reader"));

@@ -125,7 +125,7 @@ mod tests {
               ],
               "copyAttributes": [{"match": "custom:*"}],
               "scopes": [{"add": ["s:{plan}"]}],
-              "groups": {"addFrom": {"attribute": "custom:groups", "convert": "list"}}
+              "groups": {"addFrom": {"attribute": "custom:groups", "convert": "list", "allow": ["app-*"]}}
             }"#,
             "t",
         )

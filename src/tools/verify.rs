@@ -404,23 +404,21 @@ pub fn check_policy(policy: &Policy, token: &Verified) -> PolicyCheck {
 fn check_groups(rule: &GroupFilter, held: Option<bool>, groups: &[&str], out: &mut PolicyCheck) {
     match held {
         Some(true) => {
-            for g in &rule.add {
+            // Filters apply after additions: a group the filter removes is
+            // never there, whatever its source.
+            for g in rule.add.iter().filter(|g| rule.keeps(g)) {
                 if !groups.contains(&g.as_str()) {
                     out.violations.push(format!(
                         "group {g} is missing from cognito:groups, but the policy adds it (groups.add)"
                     ));
                 }
             }
-            if rule.add_from.is_none() {
-                for g in groups
-                    .iter()
-                    .filter(|g| !rule.keeps(g) && !rule.add.iter().any(|a| a == *g))
-                {
-                    out.violations.push(format!(
-                        "group {g} is in cognito:groups, but the policy's group filter removes it (groups)"
-                    ));
-                }
-            } else {
+            for g in groups.iter().filter(|g| !rule.keeps(g)) {
+                out.violations.push(format!(
+                    "group {g} is in cognito:groups, but the policy's group filter removes it (groups)"
+                ));
+            }
+            if rule.add_from.is_some() {
                 out.unchecked.push("groups.addFrom".to_owned());
             }
         }

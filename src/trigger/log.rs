@@ -100,6 +100,8 @@ impl Trigger {
             copied_skipped_reserved = outcome.dropped.copied_reserved,
             copied_skipped_suppressed = outcome.dropped.copied_suppressed,
             scopes_skipped = outcome.dropped.scopes,
+            groups_refused = outcome.dropped.groups_refused,
+            roles_cleared = outcome.dropped.roles_cleared,
             "token claims customized"
         );
     }
