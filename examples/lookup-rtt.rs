@@ -42,6 +42,7 @@ async fn main() {
         let mut plan = Plan {
             requests: vec![planned.clone()],
             results: LookupResults::new(&[]),
+            key_refused: Vec::new(),
         };
         let start = Instant::now();
         fetcher.fetch(&mut plan).await;

@@ -28,7 +28,7 @@ pub mod walk;
 
 use serde_json::Value;
 
-pub use condition::{Condition, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
+pub use condition::{Condition, Expected, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
 pub use copy::{COPY_FIELDS, CopyRule, Rename};
 pub use groups::{FilterMode, GROUP_FIELDS, GroupFilter, ROLE_FIELDS, RoleFilter, is_role_arn};
 pub use lookup::{DYNAMODB_FIELDS, LOOKUP_FIELDS};
@@ -168,4 +168,25 @@ pub struct DenyRule {
     pub when: Condition,
     /// The constant text Cognito shows the user.
     pub message: String,
+    /// What a condition that cannot be decided (it reads a lookup that
+    /// failed, was skipped, was not made or found no item, or a value of
+    /// another type than its test) does: refuse (also when not given, `None`)
+    /// or allow.
+    pub if_unknown: Option<IfUnknown>,
+}
+
+impl DenyRule {
+    /// Whether a condition that cannot be decided lets sign-in go on.
+    pub fn allows_unknown(&self) -> bool {
+        self.if_unknown == Some(IfUnknown::Allow)
+    }
+}
+
+/// A deny rule's `"ifUnknown"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfUnknown {
+    /// Refuse sign-in (fail closed).
+    Deny,
+    /// Let sign-in go on.
+    Allow,
 }

@@ -236,11 +236,12 @@ impl Trigger {
                     .ok()
                     .and_then(|view| {
                         let policy = config.policy.route(view.user_pool_id, view.client_id)?;
-                        Some(crate::lookup::plan(policy, &view, config.lambda_version))
+                        Some(planned_lookups(policy, &view, config.lambda_version))
                     })
                     .unwrap_or_else(|| Plan {
                         requests: Vec::new(),
                         results: LookupResults::new(&[]),
+                        key_refused: Vec::new(),
                     });
                 Pending { event, plan }
             }),
@@ -306,11 +307,29 @@ impl Trigger {
         let Some(policy) = config.policy.route(view.user_pool_id, view.client_id) else {
             return Ok(LookupResults::new(&[]));
         };
-        let mut plan = crate::lookup::plan(policy, &view, config.lambda_version);
+        let mut plan = planned_lookups(policy, &view, config.lambda_version);
         data.fill(&mut plan)
             .map_err(|e| TriggerError::Rule(crate::error::RuleError::LookupData(e)))?;
         Ok(plan.results)
     }
+}
+
+/// The event's lookup plan, logging (by lookup name and count, never the
+/// value) the keys refused because a value held its template's separator.
+fn planned_lookups(
+    policy: &crate::model::Policy,
+    view: &EventView<'_>,
+    configured: Option<crate::event::Version>,
+) -> Plan {
+    let plan = crate::lookup::plan(policy, view, configured);
+    if !plan.key_refused.is_empty() {
+        tracing::warn!(
+            key_refused = plan.key_refused.len(),
+            lookups = %plan.key_refused.join(","),
+            "lookup key refused: a key value held its template's separator; the lookup is not made"
+        );
+    }
+    plan
 }
 
 /// An event checked, with the lookups it needs: the caller makes them (fills

@@ -479,9 +479,15 @@ fn policy_json() -> impl Strategy<Value = Value> {
                 })
                 .collect();
             let mut rules = rules;
+            let mut lookup_deny = None;
             if let Some((declared, lookup_claims)) = lookups {
                 p.insert("lookups".into(), declared);
-                rules.extend(lookup_claims);
+                for r in lookup_claims {
+                    match r.get(LOOKUP_DENY_MARK) {
+                        Some(d) => lookup_deny = Some(d.clone()),
+                        None => rules.push(r),
+                    }
+                }
             }
             p.insert("claims".into(), Value::Array(rules));
             let rules: Vec<Value> = scopes
@@ -498,6 +504,8 @@ fn policy_json() -> impl Strategy<Value = Value> {
             if let Some(g) = groups {
                 p.insert("groups".into(), group_section(g));
             }
+            let mut deny = deny;
+            deny.extend(lookup_deny);
             p.insert("deny".into(), json!(deny));
             p.insert("copyAttributes".into(), json!(copies));
             if let Some(r) = roles {
@@ -512,6 +520,21 @@ fn policy_json() -> impl Strategy<Value = Value> {
 /// declarations: `p`, one item (fail or skip when unavailable), `q`, a query.
 /// `None`: a policy without lookups.
 fn lookup_rules() -> BoxedStrategy<Option<(Value, Vec<Value>)>> {
+    let lookup_deny = proptest::option::weighted(
+        0.3,
+        (0..LOOKUP_DENY.len(), proptest::option::of(any::<bool>())),
+    )
+    .prop_map(|o| {
+        o.map(|(i, allow)| {
+            let (field, pred) = LOOKUP_DENY[i];
+            let mut r = json!({"when": {"lookups": {field: serde_json::from_str::<Value>(pred).unwrap()}},
+                               "message": format!("{LOOKUP_DENY_MESSAGE} {i}.")});
+            if let Some(allow) = allow {
+                r["ifUnknown"] = (if allow { "allow" } else { "deny" }).into();
+            }
+            r
+        })
+    });
     let rule = prop_oneof![
         Just(json!({"claim": "lk_org", "lookup": "p", "field": "org"})),
         Just(json!({"claim": "lk_n", "lookup": "p", "field": "n", "tokens": ["id"]})),
@@ -532,9 +555,10 @@ fn lookup_rules() -> BoxedStrategy<Option<(Value, Vec<Value>)>> {
     proptest::option::of((
         any::<bool>(),
         proptest::collection::vec(rule, 1..4),
+        lookup_deny,
     ))
     .prop_map(|o| {
-        o.map(|(fail, rules)| {
+        o.map(|(fail, rules, deny)| {
             let declared = json!({
                 "p": {"dynamodb": {"table": "Profiles", "key": {"pk": "U#{sub}"}},
                       "ifUnavailable": if fail { "fail" } else { "skip" }},
@@ -542,10 +566,12 @@ fn lookup_rules() -> BoxedStrategy<Option<(Value, Vec<Value>)>> {
             });
             // One rule per claim name (the last would win anyway).
             let mut seen = BTreeSet::new();
-            let rules = rules
+            let mut rules: Vec<Value> = rules
                 .into_iter()
                 .filter(|r| seen.insert(r["claim"].as_str().unwrap_or("").to_owned()))
                 .collect();
+            // The deny rule rides along, marked, and is moved to `deny`.
+            rules.extend(deny.map(|d| json!({LOOKUP_DENY_MARK: d})));
             (declared, rules)
         })
     })
@@ -633,6 +659,15 @@ fn group_section(
 
 const BASE_ROLE: &str = "arn:aws:iam::123456789012:role/base";
 const ADD_FROM_ALLOW: &[&str] = &["app-*", "readers"];
+/// Deny rules on the lookup `p`: a field and a predicate (JSON).
+const LOOKUP_DENY: &[(&str, &str)] = &[
+    ("p.role", r#"{"equals": "admin"}"#),
+    ("p.n", r#"{"equals": 7}"#),
+    ("p.role", r#"{"equals": 7}"#),
+    ("p", r#"{"present": false}"#),
+];
+const LOOKUP_DENY_MESSAGE: &str = "Refused by lookup rule";
+const LOOKUP_DENY_MARK: &str = "x-lookup-deny";
 const FROM_GROUPS: &[(&str, &str)] = &[
     ("owners", "arn:aws:iam::123456789012:role/owners"),
     ("app-a", "arn:aws:iam::123456789012:role/app"),
@@ -874,6 +909,7 @@ fn glob_matches(p: &str, name: &str) -> bool {
 }
 
 fn predicate_holds(p: &pretoken::model::Predicate, v: Option<&str>) -> bool {
+    use pretoken::model::Expected;
     let Some(v) = v else {
         return p.present == Some(false);
     };
@@ -883,8 +919,10 @@ fn predicate_holds(p: &pretoken::model::Predicate, v: Option<&str>) -> bool {
         v.to_owned()
     };
     p.present != Some(false)
-        && p.equals.as_ref().is_none_or(|e| &v == e)
-        && (p.one_of.is_empty() || p.one_of.contains(&v))
+        && p.equals
+            .as_ref()
+            .is_none_or(|e| *e == Expected::Text(v.clone()))
+        && (p.one_of.is_empty() || p.one_of.contains(&Expected::Text(v.clone())))
         && p.starts_with
             .as_ref()
             .is_none_or(|x| v.starts_with(x.as_str()))
@@ -1179,8 +1217,11 @@ proptest! {
     #[test]
     fn a_deny_yields_no_response((policy, event, v) in case()) {
         let result = trigger(policy.clone(), v, &event).handle(event.clone());
-        let first = policy.deny.iter().position(|d| holds(&d.when, &event));
+        // Rules on lookups are decided by invariant 9; they come last.
+        let first = policy.deny.iter().position(|d| d.when.lookups.is_empty() && holds(&d.when, &event));
+        let on_lookups = |i: usize| !policy.deny[i].when.lookups.is_empty();
         match (first, result) {
+            (None, Err(TriggerError::Denied { rule, .. })) if on_lookups(rule) => {}
             (Some(i), Err(TriggerError::Denied { rule, message })) => {
                 prop_assert_eq!(rule, i);
                 prop_assert_eq!(&message, &policy.deny[i].message);
@@ -1228,6 +1269,58 @@ proptest! {
                     items.iter().filter_map(|i| i.get("t").cloned()).collect()
                 }).unwrap_or_default();
                 prop_assert_eq!(t.clone(), as_sent(&Value::Array(read)));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// 9. A deny rule whose condition cannot be decided (its lookup is
+    /// unavailable, was not made, found no item, or holds a value of another
+    /// type than the test) refuses, unless it says `ifUnknown: allow`; a
+    /// decided one refuses exactly when it holds.
+    #[test]
+    fn undecidable_deny_refuses((policy, event, v) in case()) {
+        let Some(rule) = policy.deny.iter().find(|d| d.message.starts_with(LOOKUP_DENY_MESSAGE)) else { return Ok(()) };
+        let result = trigger(policy.clone(), v, &event).handle(event.clone());
+        let i: usize = rule.message[LOOKUP_DENY_MESSAGE.len() + 1..].trim_end_matches('.').parse().unwrap();
+        let (field, pred) = LOOKUP_DENY[i];
+        let sub = str_at(&event, &["request", "userAttributes", "sub"]);
+        let made = sub.is_some_and(|s| !s.is_empty() && !s.contains('#'));
+        // None: unavailable; Some(None): no item; Some(Some(item)).
+        let read: Option<Option<&Value>> = if made {
+            match event[LOOKUP_RESULTS].get("p") {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(item) => Some(Some(item)),
+            }
+        } else {
+            Some(None)
+        };
+        let decided: Option<bool> = match (field, pred, read) {
+            ("p", _, Some(item)) => Some(item.is_none()),
+            (_, _, None | Some(None)) => None,
+            ("p.role", r#"{"equals": "admin"}"#, Some(Some(i))) => match i.get("role") {
+                None => Some(false),
+                Some(Value::String(r)) => Some(r == "admin"),
+                Some(_) => None,
+            },
+            (_, r#"{"equals": 7}"#, Some(Some(i))) => match i.get(&field[2..]) {
+                None => Some(false),
+                Some(Value::Number(n)) => Some(n.as_f64() == Some(7.0)),
+                Some(_) => None,
+            },
+            _ => unreachable!(),
+        };
+        let refuses = decided.unwrap_or(!rule.allows_unknown());
+        if refuses {
+            prop_assert!(result.is_err(), "{} {} {:?}: not refused", field, pred, read);
+        }
+        if let Err(TriggerError::Denied { message, .. }) = &result {
+            if *message == rule.message {
+                prop_assert!(refuses, "{} {} {:?}: refused", field, pred, read);
             }
         }
     }

@@ -122,14 +122,24 @@ fn only_lookups_that_an_applicable_rule_reads_are_planned() {
     // V1 has no access token: the access-only tenants claim is not planned.
     let v1 = common::read_json(&common::root().join("events/v1-authentication.json"));
     assert_eq!(names(v1), ["profile"]);
-    // No sub: the keys cannot be rendered, nothing is made, nothing fails.
+    // No sub: the keys cannot be rendered and nothing is made, so the deny
+    // rule on the profile cannot be decided: it refuses (fail closed).
     let mut anonymous = event();
     anonymous["request"]["userAttributes"]
         .as_object_mut()
         .unwrap()
         .remove("sub");
     assert!(names(anonymous.clone()).is_empty());
-    let out = answer(&t, anonymous, &[]).unwrap();
+    assert_eq!(
+        answer(&t, anonymous.clone(), &[]).unwrap_err().error_type(),
+        "SignInDenied"
+    );
+    // With "ifUnknown": "allow" the rest of the policy answers.
+    let allowing = trigger(&POLICY.replace(
+        r#""message": "Account suspended""#,
+        r#""message": "Account suspended", "ifUnknown": "allow""#,
+    ));
+    let out = answer(&allowing, anonymous, &[]).unwrap();
     assert_eq!(
         details(&out)["idTokenGeneration"]["claimsToAddOrOverride"],
         json!({"org": "none"})
@@ -170,7 +180,12 @@ fn an_unavailable_lookup_fails_closed_or_is_skipped() {
 
 #[test]
 fn an_absent_item_is_not_a_failure() {
-    let t = trigger(POLICY);
+    // The deny rule reads profile.status: with no item it cannot be decided,
+    // so this policy's rule says what then (here: let sign-in go on).
+    let t = trigger(&POLICY.replace(
+        r#""message": "Account suspended""#,
+        r#""message": "Account suspended", "ifUnknown": "allow""#,
+    ));
     let out = answer(
         &t,
         event(),
@@ -188,6 +203,190 @@ fn an_absent_item_is_not_a_failure() {
     assert_eq!(
         details(&out)["accessTokenGeneration"]["scopesToAdd"],
         json!([])
+    );
+}
+
+#[test]
+fn deny_that_cannot_be_decided_refuses() {
+    let t = trigger(POLICY);
+    let denied = TriggerError::Denied {
+        rule: 0,
+        message: "Account suspended".into(),
+    };
+    // 1. The lookup found no item.
+    let e = answer(&t, event(), &[("profile", Fetched::NoItem)]).unwrap_err();
+    assert_eq!(e, denied);
+    // 2. A value of another type than the test compares.
+    let e = answer(
+        &t,
+        event(),
+        &[(
+            "profile",
+            Fetched::Item(json!({"status": 3, "orgId": "acme"})),
+        )],
+    )
+    .unwrap_err();
+    assert_eq!(e, denied);
+    // 3. The lookup is unavailable and says skip.
+    let skip = POLICY
+        .replace(
+            r#""mfa": {"cognito": "adminGetUser"}"#,
+            r#""mfa": {"cognito": "adminGetUser", "ifUnavailable": "skip"}"#,
+        )
+        .replace(
+            r#"{"lookups": {"profile.status": {"equals": "suspended"}}}"#,
+            r#"{"lookups": {"mfa.mfaEnabled": {"equals": false}}}"#,
+        );
+    let t = trigger(&skip);
+    let e = answer(
+        &t,
+        event(),
+        &[
+            ("profile", Fetched::Item(json!({"orgId": "acme"}))),
+            ("mfa", Fetched::Unavailable(Unavailable::Timeout)),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(e, denied);
+    // Decided: a status of another value, or MFA on, lets sign-in go on.
+    let ok = answer(
+        &t,
+        event(),
+        &[
+            ("profile", Fetched::Item(json!({"orgId": "acme"}))),
+            ("mfa", Fetched::Item(json!({"mfaEnabled": true}))),
+        ],
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    // And the load warns that a skip lookup now refuses when it is down.
+    let w = Policy::from_json(&skip, "t").unwrap().warnings;
+    assert!(
+        w.iter().any(|w| w
+            .to_string()
+            .starts_with("deny[0]: reads lookup `mfa`, whose \"ifUnavailable\" is \"skip\"")),
+        "{w:?}"
+    );
+    // ifUnknown: allow lets the three cases through; present/absent decide.
+    let allow = trigger(&skip.replace(
+        r#""message": "Account suspended""#,
+        r#""message": "Account suspended", "ifUnknown": "allow""#,
+    ));
+    assert!(
+        answer(
+            &allow,
+            event(),
+            &[
+                ("profile", Fetched::Item(json!({"orgId": "acme"}))),
+                ("mfa", Fetched::Unavailable(Unavailable::Timeout)),
+            ],
+        )
+        .is_ok()
+    );
+    let absent = trigger(&POLICY.replace(
+        r#"{"profile.status": {"equals": "suspended"}}"#,
+        r#"{"profile": {"present": false}}"#,
+    ));
+    assert_eq!(
+        answer(&absent, event(), &[("profile", Fetched::NoItem)]).unwrap_err(),
+        denied
+    );
+    assert!(
+        answer(
+            &absent,
+            event(),
+            &[("profile", Fetched::Item(json!({"orgId": "acme"})))]
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn lookup_predicates_compare_by_type() {
+    use pretoken::eval::results::LookupRead;
+    let pred = |p: Value| {
+        let policy = Policy::from_json(
+            &json!({"lookups": {"l": {"dynamodb": {"table": "Tab", "key": {"pk": "{sub}"}}}},
+                    "claims": [{"claim": "x", "value": 1, "when": {"lookups": {"l.f": p}}}]})
+            .to_string(),
+            "t",
+        )
+        .unwrap();
+        policy.claims[0].when.lookups[0].3.clone()
+    };
+    let v = |x: Value| LookupRead::Value(x);
+    assert_eq!(
+        pred(json!({"equals": true})).decide_read(&v(json!(true))),
+        Some(true)
+    );
+    assert_eq!(
+        pred(json!({"equals": true})).decide_read(&v(json!(false))),
+        Some(false)
+    );
+    // A string "true" matches only a string; the boolean cannot be decided.
+    assert_eq!(
+        pred(json!({"equals": "true"})).decide_read(&v(json!(true))),
+        None
+    );
+    assert_eq!(
+        pred(json!({"equals": "true"})).decide_read(&v(json!("true"))),
+        Some(true)
+    );
+    assert_eq!(
+        pred(json!({"equals": 1})).decide_read(&v(json!(1.0))),
+        Some(true)
+    );
+    assert_eq!(pred(json!({"equals": 1})).decide_read(&v(json!("1"))), None);
+    assert_eq!(
+        pred(json!({"in": [1, 2]})).decide_read(&v(json!(2))),
+        Some(true)
+    );
+    assert_eq!(
+        pred(json!({"in": [1, 2]})).decide_read(&v(json!(3))),
+        Some(false)
+    );
+    assert_eq!(
+        pred(json!({"startsWith": "a"})).decide_read(&v(json!(5))),
+        None
+    );
+    assert_eq!(
+        pred(json!({"matches": "^a"})).decide_read(&v(json!(true))),
+        None
+    );
+    // A list holds when one item does.
+    assert_eq!(
+        pred(json!({"equals": "b"})).decide_read(&v(json!(["a", "b"]))),
+        Some(true)
+    );
+    assert_eq!(
+        pred(json!({"equals": "c"})).decide_read(&v(json!(["a", "b"]))),
+        Some(false)
+    );
+    // Presence always decides on an item or no item; nothing on a failure.
+    assert_eq!(
+        pred(json!({"present": false})).decide_read(&LookupRead::NoItem),
+        Some(true)
+    );
+    assert_eq!(
+        pred(json!({"equals": "a"})).decide_read(&LookupRead::NoItem),
+        None
+    );
+    assert_eq!(
+        pred(json!({"present": true})).decide_read(&LookupRead::Unavailable),
+        None
+    );
+    assert_eq!(
+        pred(json!({"equals": "a"})).decide_read(&LookupRead::Absent),
+        Some(false)
+    );
+    // Attribute values are text: a number there is an invalid policy.
+    let err = Policy::from_json(
+        r#"{"claims": [{"claim": "x", "value": 1, "when": {"attributes": {"custom:n": {"equals": 5}}}}]}"#,
+        "t",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("must be a string, not a number: attribute and client-metadata values are text (write \"5\")"),
+        "{err}"
     );
 }
 
@@ -353,4 +552,50 @@ fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("pretoken-lookups-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn key_values_empty_or_holding_a_separator_are_missing() {
+    let policy = r#"{
+      "lookups": {
+        "member": {"dynamodb": {"table": "Profiles", "key": {"pk": "ORG#{custom:tenantId}#USER#{sub}"}}, "ifUnavailable": "skip"},
+        "tenants": {"dynamodb": {"table": "Profiles", "query": {"pk": "USER#{sub}", "sk": {"beginsWith": "{custom:prefix}"}}}, "ifUnavailable": "skip"}
+      },
+      "claims": [
+        {"claim": "role", "lookup": "member", "field": "role"},
+        {"claim": "tenants", "lookup": "tenants", "field": "id"}
+      ]
+    }"#;
+    let t = trigger(policy);
+    let planned = |edit: &dyn Fn(&mut Value)| -> (Vec<String>, Vec<String>) {
+        let mut e = event();
+        edit(&mut e);
+        let p = t.plan_value(e).unwrap().plan;
+        (
+            p.requests.into_iter().map(|r| r.name).collect(),
+            p.key_refused,
+        )
+    };
+    let set = |name: &'static str, v: &'static str| {
+        move |e: &mut Value| e["request"]["userAttributes"][name] = json!(v)
+    };
+    // Both keys render: both lookups are made.
+    let (made, refused) = planned(&|e| set("custom:prefix", "T#")(e));
+    assert_eq!(made, ["member", "tenants"]);
+    assert!(refused.is_empty());
+    // An empty placeholder counts as missing (an empty beginsWith too).
+    let (made, refused) = planned(&|e| {
+        set("custom:prefix", "")(e);
+        set("custom:tenantId", "")(e);
+    });
+    assert!(made.is_empty(), "{made:?}");
+    assert!(refused.is_empty());
+    // A value holding the template's separator (`#`) could address another
+    // item (ORG#x#USER#admin...): refused, not made, counted by name.
+    let (made, refused) = planned(&|e| {
+        set("custom:prefix", "T#")(e);
+        set("custom:tenantId", "acme#USER#admin")(e);
+    });
+    assert_eq!(made, ["tenants"]);
+    assert_eq!(refused, ["member"]);
 }

@@ -275,9 +275,16 @@ fn decide_allowed<'p>(
 }
 
 /// Refuses the sign-in when a deny rule holds (the first, in file order):
-/// before anything else, the event's version included.
+/// before anything else, the event's version included. A rule whose
+/// condition cannot be decided (a lookup failed, was skipped, not made or
+/// found no item; a value of another type than its test) refuses too,
+/// unless it says `"ifUnknown": "allow"`.
 pub fn refuse_if_denied(policy: &Policy, view: &Facts<'_, '_>) -> Result<(), TriggerError> {
-    match policy.deny.iter().position(|d| d.when.holds(view)) {
+    let refuses = |d: &crate::model::DenyRule| match d.when.decide(view) {
+        Some(held) => held,
+        None => !d.allows_unknown(),
+    };
+    match policy.deny.iter().position(refuses) {
         Some(rule) => Err(TriggerError::Denied {
             rule,
             message: policy.deny[rule].message.clone(),

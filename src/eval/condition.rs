@@ -8,10 +8,11 @@
 use serde_json::Value;
 
 use super::facts::Facts;
+use super::results::LookupRead;
 use crate::event::EventView;
 use crate::model::refs::FieldPath;
 use crate::model::refs::glob_matches;
-use crate::model::{Condition, Predicate};
+use crate::model::{Condition, Expected, Predicate};
 
 /// What is known of a sign-in when a condition is decided: each answer is
 /// `None` when it is not known (`Some(None)`: known to have no value).
@@ -28,8 +29,8 @@ pub trait Known {
     fn attribute(&self, name: &str) -> Option<Option<&str>>;
     /// A client-metadata entry.
     fn client_metadata(&self, key: &str) -> Option<Option<&str>>;
-    /// A field of a lookup's result.
-    fn lookup_field(&self, index: usize, field: &FieldPath) -> Option<Option<Value>>;
+    /// A field of a lookup's result (`None`: not known yet).
+    fn lookup_field(&self, index: usize, field: &FieldPath) -> Option<LookupRead>;
 }
 
 /// The event alone, before any lookup is made: lookups are unknown.
@@ -52,7 +53,7 @@ impl Known for EventView<'_> {
     fn client_metadata(&self, key: &str) -> Option<Option<&str>> {
         Some(EventView::client_metadata(self, key))
     }
-    fn lookup_field(&self, _: usize, _: &FieldPath) -> Option<Option<Value>> {
+    fn lookup_field(&self, _: usize, _: &FieldPath) -> Option<LookupRead> {
         None
     }
 }
@@ -77,8 +78,11 @@ impl Known for Facts<'_, '_> {
     fn client_metadata(&self, key: &str) -> Option<Option<&str>> {
         Some(self.event.client_metadata(key))
     }
-    fn lookup_field(&self, index: usize, field: &FieldPath) -> Option<Option<Value>> {
-        Some(Facts::lookup_field(self, index, field))
+    fn lookup_field(&self, index: usize, field: &FieldPath) -> Option<LookupRead> {
+        Some(match self.lookups {
+            Some(results) => results.read(index, field),
+            None => LookupRead::Unavailable,
+        })
     }
 }
 
@@ -100,7 +104,10 @@ impl And {
 }
 
 impl Condition {
-    /// Whether the condition holds for this event and its lookup results.
+    /// Whether the condition holds for this event and its lookup results
+    /// (a condition that cannot be decided does not hold: see
+    /// [`crate::eval::apply::refuse_if_denied`] for deny rules, where it
+    /// refuses).
     pub fn holds(&self, facts: &Facts<'_, '_>) -> bool {
         self.decide(facts) == Some(true)
     }
@@ -151,8 +158,8 @@ impl Condition {
             }
         }
         for (i, _, field, p) in &self.lookups {
-            let v = known.lookup_field(*i, field);
-            if !unknown.part(v.map(|v| p.holds_json(v.as_ref()))) {
+            let read = known.lookup_field(*i, field);
+            if !unknown.part(read.and_then(|r| p.decide_read(&r))) {
                 return Some(false);
             }
         }
@@ -187,33 +194,92 @@ impl Condition {
 }
 
 impl Predicate {
-    /// Whether the predicate holds for a lookup's JSON value: strings as
-    /// they are, numbers and booleans as their JSON text, a list when one
-    /// of its items does; `null` is no value; an object only satisfies
-    /// `"present": true`.
-    pub fn holds_json(&self, value: Option<&Value>) -> bool {
-        match value {
-            None | Some(Value::Null) => self.holds(None),
-            Some(Value::String(s)) => self.holds(Some(s)),
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => self.holds(Some(&v.to_string())),
-            Some(Value::Array(items)) => {
-                self.present != Some(false)
-                    && items
-                        .iter()
-                        .any(|i| !i.is_array() && self.holds_json(Some(i)))
-            }
-            Some(Value::Object(_)) => {
-                self.present != Some(false)
-                    && self.equals.is_none()
-                    && self.one_of.is_empty()
-                    && self.starts_with.is_none()
-                    && self.ends_with.is_none()
-                    && self.matches.is_none()
-            }
+    /// Decides the predicate on what a lookup read gave: `None` when it
+    /// cannot be decided. A lookup that failed, was skipped or has no item
+    /// (or was not made) decides only a presence test (`present` alone),
+    /// and an unavailable one nothing; a value decides by type
+    /// ([`Predicate::decide_value`]).
+    pub fn decide_read(&self, read: &LookupRead) -> Option<bool> {
+        match read {
+            LookupRead::Value(v) => self.decide_value(v),
+            LookupRead::Absent => Some(self.holds(None)),
+            LookupRead::NoItem => self.tests_presence_only().then(|| self.holds(None)),
+            LookupRead::Unavailable => None,
         }
     }
 
-    /// Whether the predicate holds for a value (`None`: absent).
+    /// Decides the predicate on a lookup's JSON value, by type: `equals` and
+    /// `in` compare numbers numerically, booleans with booleans and strings
+    /// with strings; `startsWith`, `endsWith` and `matches` test strings
+    /// only. A test of another type than the value cannot be decided
+    /// (`None`), never "does not hold". `null` is no value; a list holds
+    /// when one of its items does (and cannot be decided when no item
+    /// holds and one cannot be decided); an object decides presence only.
+    pub fn decide_value(&self, value: &Value) -> Option<bool> {
+        match value {
+            Value::Null => Some(self.holds(None)),
+            _ if self.present == Some(false) => Some(false),
+            _ if self.tests_presence_only() => Some(true),
+            Value::String(s) => {
+                let text = |e: &Expected| matches!(e, Expected::Text(_));
+                let typed = self.equals.as_ref().is_none_or(text)
+                    && (self.one_of.is_empty() || self.one_of.iter().any(text));
+                typed.then(|| self.holds(Some(s)))
+            }
+            Value::Number(n) => self.decide_scalar(|e| match e {
+                Expected::Number(x) => n.as_f64().map(|n| exactly_equal(n, *x)),
+                _ => None,
+            }),
+            Value::Bool(b) => self.decide_scalar(|e| match e {
+                Expected::Bool(x) => Some(b == x),
+                _ => None,
+            }),
+            Value::Array(items) => {
+                let mut verdict = Some(false);
+                for item in items {
+                    let d = if item.is_array() {
+                        None
+                    } else {
+                        self.decide_value(item)
+                    };
+                    match d {
+                        Some(true) => return Some(true),
+                        None => verdict = None,
+                        Some(false) => {}
+                    }
+                }
+                verdict
+            }
+            Value::Object(_) => None,
+        }
+    }
+
+    /// `equals` and `in` on a number or boolean, `same` comparing one
+    /// expected value of the same type (`None` for another type).
+    fn decide_scalar(&self, same: impl Fn(&Expected) -> Option<bool>) -> Option<bool> {
+        if self.starts_with.is_some() || self.ends_with.is_some() || self.matches.is_some() {
+            return None;
+        }
+        if let Some(e) = &self.equals {
+            if !same(e)? {
+                return Some(false);
+            }
+        }
+        if !self.one_of.is_empty() {
+            let typed: Vec<bool> = self.one_of.iter().filter_map(&same).collect();
+            if typed.is_empty() {
+                return None;
+            }
+            if !typed.contains(&true) {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+
+    /// Whether the predicate holds for a text value (`None`: absent):
+    /// attributes, client metadata, and lookup strings. A number or boolean
+    /// `equals`/`in` never equals text.
     pub fn holds(&self, value: Option<&str>) -> bool {
         let Some(v) = value else {
             return self.present == Some(false);
@@ -228,8 +294,9 @@ impl Predicate {
         } else {
             v
         };
-        self.equals.as_ref().is_none_or(|e| v == e)
-            && (self.one_of.is_empty() || self.one_of.iter().any(|e| v == e))
+        let text = |e: &Expected| matches!(e, Expected::Text(t) if t == v);
+        self.equals.as_ref().is_none_or(text)
+            && (self.one_of.is_empty() || self.one_of.iter().any(text))
             && self
                 .starts_with
                 .as_ref()
@@ -240,6 +307,12 @@ impl Predicate {
                 .is_none_or(|s| v.ends_with(s.as_str()))
             && self.matches.as_ref().is_none_or(|m| m.regex.is_match(v))
     }
+}
+
+/// Numbers compare exactly, as JSON numbers do (`1` equals `1.0`).
+#[allow(clippy::float_cmp)]
+fn exactly_equal(a: f64, b: f64) -> bool {
+    a == b
 }
 
 #[cfg(test)]

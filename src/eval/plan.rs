@@ -11,6 +11,7 @@
 
 use super::Facts;
 use super::results::{Bounds, Fetched, LookupResults};
+use super::value::KeyValue;
 use crate::event::{EventView, Version};
 use crate::model::lookup::{Lookup, LookupKind};
 use crate::model::walk::{Placed, Rule, walk};
@@ -23,6 +24,9 @@ pub struct Plan {
     pub requests: Vec<Planned>,
     /// The results so far: lookups not made are already decided.
     pub results: LookupResults,
+    /// Lookups not made because a key value held its template's separator
+    /// (names only, for the log's `key_refused`).
+    pub key_refused: Vec<String>,
 }
 
 /// One lookup to make.
@@ -36,6 +40,18 @@ pub struct Planned {
     pub bounds: Bounds,
     /// The request, rendered (holds key values: never log it).
     pub request: Request,
+}
+
+impl Planned {
+    /// The key of this lookup's result in the warm cache: the lookup's name
+    /// and its rendered request, so two lookups of one item never share an
+    /// entry (each keeps its own `cacheSeconds`).
+    pub fn cache_key(&self) -> String {
+        let mut k = self.name.clone();
+        k.push('\u{0}');
+        k.push_str(&self.request.cache_key());
+        k
+    }
 }
 
 /// A rendered request.
@@ -162,16 +178,18 @@ pub fn plan(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) 
         return Plan {
             requests: Vec::new(),
             results,
+            key_refused: Vec::new(),
         };
     }
     let needed = needed(policy, view, configured);
     let mut requests = Vec::new();
+    let mut key_refused = Vec::new();
     for (index, lookup) in policy.lookups.iter().enumerate() {
         if !needed[index] {
             continue;
         }
         match render(lookup, view) {
-            Some(request) => requests.push(Planned {
+            Ok(request) => requests.push(Planned {
                 index,
                 name: lookup.name.clone(),
                 bounds: Bounds {
@@ -180,35 +198,50 @@ pub fn plan(policy: &Policy, view: &EventView<'_>, configured: Option<Version>) 
                 },
                 request,
             }),
-            None => results.set(index, Fetched::NotMade),
+            Err(refused) => {
+                if refused {
+                    key_refused.push(lookup.name.clone());
+                }
+                results.set(index, Fetched::NotMade);
+            }
         }
     }
-    Plan { requests, results }
+    Plan {
+        requests,
+        results,
+        key_refused,
+    }
 }
 
-fn render(lookup: &Lookup, view: &EventView<'_>) -> Option<Request> {
+/// A key value, or why there is none: `Err(true)` when a value held its
+/// template's separator (refused), `Err(false)` when one was missing.
+fn key(t: &crate::model::Template, view: &Facts<'_, '_>) -> Result<String, bool> {
+    match t.render_key(view) {
+        KeyValue::Value(v) => Ok(v),
+        KeyValue::Missing => Err(false),
+        KeyValue::Refused => Err(true),
+    }
+}
+
+/// The request for a lookup; `Err` as [`key`] says when it cannot be made.
+fn render(lookup: &Lookup, view: &EventView<'_>) -> Result<Request, bool> {
     let view = &Facts::event(view);
     // Unresolved only offline (`--lookup-data`, tests): the function's
     // configuration resolves every name before a real lookup is made.
     let resolved = |t: &crate::model::lookup::EnvText| {
-        Some(
-            t.resolved
-                .clone()
-                .unwrap_or_else(|| t.template.text.clone()),
-        )
+        t.resolved
+            .clone()
+            .unwrap_or_else(|| t.template.text.clone())
     };
-    let region = match &lookup.region {
-        Some(r) => Some(resolved(r)?),
-        None => None,
-    };
-    Some(match &lookup.kind {
-        LookupKind::Get { table, key } => Request::Get {
-            table: resolved(table)?,
+    let region = lookup.region.as_ref().map(resolved);
+    Ok(match &lookup.kind {
+        LookupKind::Get { table, key: keys } => Request::Get {
+            table: resolved(table),
             region,
-            key: key
+            key: keys
                 .iter()
-                .map(|(a, t)| Some((a.clone(), t.render(view)?)))
-                .collect::<Option<_>>()?,
+                .map(|(a, t)| Ok((a.clone(), key(t, view)?)))
+                .collect::<Result<_, bool>>()?,
         },
         LookupKind::Query {
             table,
@@ -218,12 +251,12 @@ fn render(lookup: &Lookup, view: &EventView<'_>) -> Option<Request> {
             limit,
             descending,
         } => Request::Query {
-            table: resolved(table)?,
+            table: resolved(table),
             region,
             index: index.clone(),
-            partition: (partition.0.clone(), partition.1.render(view)?),
+            partition: (partition.0.clone(), key(&partition.1, view)?),
             sort_begins_with: match sort_begins_with {
-                Some((a, t)) => Some((a.clone(), t.render(view)?)),
+                Some((a, t)) => Some((a.clone(), key(t, view)?)),
                 None => None,
             },
             limit: *limit,
@@ -231,11 +264,11 @@ fn render(lookup: &Lookup, view: &EventView<'_>) -> Option<Request> {
         },
         LookupKind::AdminGetUser => {
             if view.is_client_credentials() {
-                return None;
+                return Err(false);
             }
             Request::AdminGetUser {
-                user_pool_id: view.user_pool_id?.to_owned(),
-                user_name: view.user_name?.to_owned(),
+                user_pool_id: view.user_pool_id.ok_or(false)?.to_owned(),
+                user_name: view.user_name.ok_or(false)?.to_owned(),
                 region: region.or_else(|| view.region.map(str::to_owned)),
             }
         }
@@ -335,7 +368,7 @@ mod tests {
             {"claim": "y", "lookup": "b"},
             {"claim": "z", "template": "{lookups.c.t}", "when": {"groups": ["admins"]}},
             {"claim": "w", "lookup": "e", "tokens": ["access"]}],
-          "deny": [{"when": {"lookups": {"d.mfaEnabled": {"equals": "false"}}}, "message": "Set up MFA"}]}"#;
+          "deny": [{"when": {"lookups": {"d.mfaEnabled": {"equals": false}}}, "message": "Set up MFA"}]}"#;
         let v2 = json!({"version": "2", "triggerSource": "TokenGeneration_Authentication",
             "userPoolId": "us-east-1_X", "userName": "u",
             "request": {"userAttributes": {"sub": "s1"}, "groupConfiguration": {"groupsToOverride": []}}});
@@ -356,5 +389,15 @@ mod tests {
         assert_ne!(get("T", "a").cache_key(), get("T", "b").cache_key());
         assert_ne!(get("T", "a").cache_key(), get("U", "a").cache_key());
         assert_eq!(get("T", "a").cache_key(), get("T", "a").cache_key());
+        let planned = |name: &str| Planned {
+            index: 0,
+            name: name.into(),
+            bounds: Bounds {
+                timeout: std::time::Duration::from_millis(500),
+                cache: std::time::Duration::from_secs(1),
+            },
+            request: get("T", "a"),
+        };
+        assert_ne!(planned("short").cache_key(), planned("long").cache_key());
     }
 }

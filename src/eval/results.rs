@@ -158,10 +158,44 @@ impl LookupResults {
         found.filter(|v| !v.is_null())
     }
 
+    /// What a condition reads of `field` in the lookup at `index`: a value,
+    /// an item without the field, no item (or not made), or unavailable
+    /// (recorded as [`LookupResults::field`] does).
+    pub fn read(&self, index: usize, field: &FieldPath) -> LookupRead {
+        match self.results.get(index) {
+            Some(Fetched::Items(items)) if items.is_empty() => LookupRead::NoItem,
+            Some(Fetched::Item(_) | Fetched::Items(_)) => match self.field(index, field) {
+                Some(v) => LookupRead::Value(v),
+                None => LookupRead::Absent,
+            },
+            Some(Fetched::NoItem | Fetched::NotMade) => LookupRead::NoItem,
+            Some(Fetched::Unavailable(_)) => {
+                let _ = self.field(index, field);
+                LookupRead::Unavailable
+            }
+            None => LookupRead::Unavailable,
+        }
+    }
+
     /// The first lookup that was read while unavailable and fails closed.
     pub fn failed_read(&self) -> Option<usize> {
         self.failed_read.get()
     }
+}
+
+/// What a condition reads of a lookup: three-valued conditions decide on it
+/// ([`crate::model::Predicate`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupRead {
+    /// The field's value (a list for a query).
+    Value(Value),
+    /// The item (or a query's items) has no such field.
+    Absent,
+    /// No item has the key, or the lookup was not made (its key had no
+    /// value, or there is no user).
+    NoItem,
+    /// The read failed (or was skipped by `ifUnavailable: skip`).
+    Unavailable,
 }
 
 /// A lookup's bounds, as the fetcher needs them.

@@ -362,23 +362,81 @@ impl Template {
         }
         let mut out = String::new();
         for p in &self.parts {
-            match p {
-                Part::Text(t) => out.push_str(t),
-                Part::Attribute(name) => out.push_str(view.attribute(name)?),
-                Part::Context(field) => out.push_str(field.read(view)?),
-                Part::ClientMetadata(key) => out.push_str(view.client_metadata(key)?),
-                Part::Lookup { lookup, field, .. } => match view.lookup_field(*lookup, field)? {
-                    serde_json::Value::String(s) => out.push_str(&s),
-                    v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
-                        out.push_str(&v.to_string());
-                    }
-                    _ => return None,
-                },
-                Part::Env(_) => return None,
-            }
+            push_part(p, view, &mut out)?;
         }
         Some(out)
     }
+
+    /// A lookup key's value: like [`Template::render`], but a placeholder
+    /// that renders empty counts as missing, and one whose value contains a
+    /// separator of the template (a character of its literal text that is
+    /// not a letter or digit: `#` in `ORG#{a}#USER#{b}`) is refused, so a
+    /// user who writes `x#USER#admin` into an attribute cannot address
+    /// another item.
+    pub fn render_key(&self, view: &Facts<'_, '_>) -> KeyValue {
+        let separators: Vec<char> = self
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Text(t) => Some(t.chars().filter(|c| !c.is_alphanumeric())),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let mut out = String::new();
+        for p in &self.parts {
+            let start = out.len();
+            if push_part(p, view, &mut out).is_none() {
+                return KeyValue::Missing;
+            }
+            if matches!(p, Part::Text(_)) {
+                continue;
+            }
+            let value = &out[start..];
+            if value.is_empty() {
+                return KeyValue::Missing;
+            }
+            if value.contains(separators.as_slice()) {
+                return KeyValue::Refused;
+            }
+        }
+        if out.is_empty() {
+            KeyValue::Missing
+        } else {
+            KeyValue::Value(out)
+        }
+    }
+}
+
+/// Appends one part's text to `out`; `None` when it has no value.
+fn push_part(p: &Part, view: &Facts<'_, '_>, out: &mut String) -> Option<()> {
+    match p {
+        Part::Text(t) => out.push_str(t),
+        Part::Attribute(name) => out.push_str(view.attribute(name)?),
+        Part::Context(field) => out.push_str(field.read(view)?),
+        Part::ClientMetadata(key) => out.push_str(view.client_metadata(key)?),
+        Part::Lookup { lookup, field, .. } => match view.lookup_field(*lookup, field)? {
+            serde_json::Value::String(s) => out.push_str(&s),
+            v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {
+                out.push_str(&v.to_string());
+            }
+            _ => return None,
+        },
+        Part::Env(_) => return None,
+    }
+    Some(())
+}
+
+/// A lookup key's rendered value ([`Template::render_key`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyValue {
+    /// The key.
+    Value(String),
+    /// A placeholder has no value, or renders empty: no lookup.
+    Missing,
+    /// A placeholder's value contains the template's separator: no lookup,
+    /// counted as `key_refused`.
+    Refused,
 }
 
 #[cfg(test)]

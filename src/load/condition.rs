@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::reader::{Reader, join};
 use crate::json::type_name;
 use crate::model::refs::FieldPath;
-use crate::model::{Condition, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
+use crate::model::{Condition, Expected, PREDICATE_FIELDS, Predicate, WHEN_FIELDS};
 
 impl Reader {
     /// Reads the `"when"` of a rule object (absent: always).
@@ -52,7 +52,7 @@ impl Reader {
         let not = w
             .get("not")
             .map(|v| Box::new(self.when(v, &join(path, "not"))));
-        let client_metadata = self.predicates(w, path, "clientMetadata");
+        let client_metadata = self.predicates(w, path, "clientMetadata", false);
         if !client_metadata.is_empty() {
             self.client_metadata_warning(&join(path, "clientMetadata"));
         }
@@ -63,7 +63,7 @@ impl Reader {
             trigger_sources: self.strings(w, path, "triggerSources"),
             groups,
             user_pool_ids: self.strings(w, path, "userPoolIds"),
-            attributes: self.predicates(w, path, "attributes"),
+            attributes: self.predicates(w, path, "attributes", false),
             client_metadata,
             all,
             any,
@@ -71,11 +71,14 @@ impl Reader {
         }
     }
 
+    /// The predicates of `key`; `typed`: they test lookup values, which
+    /// may be numbers and booleans (attributes and client metadata are text).
     fn predicates(
         &mut self,
         w: &Map<String, Value>,
         path: &str,
         key: &str,
+        typed: bool,
     ) -> Vec<(String, Predicate)> {
         let Some(v) = w.get(key) else {
             return Vec::new();
@@ -97,7 +100,7 @@ impl Reader {
                 self.err(&p, "a name cannot be empty");
                 continue;
             }
-            if let Some(pred) = self.predicate(pv, &p) {
+            if let Some(pred) = self.predicate(pv, &p, typed) {
                 out.push((name.clone(), pred));
             }
         }
@@ -110,7 +113,7 @@ impl Reader {
         w: &Map<String, Value>,
         path: &str,
     ) -> Vec<(usize, String, FieldPath, Predicate)> {
-        self.predicates(w, path, "lookups")
+        self.predicates(w, path, "lookups", true)
             .into_iter()
             .filter_map(|(key, pred)| {
                 let p = format!("{}[{key:?}]", join(path, "lookups"));
@@ -124,7 +127,45 @@ impl Reader {
             .collect()
     }
 
-    fn predicate(&mut self, v: &Value, path: &str) -> Option<Predicate> {
+    /// One value `equals` or `in` compares with.
+    fn expected(
+        &mut self,
+        v: &Value,
+        path: &str,
+        typed: bool,
+        ignore_case: bool,
+    ) -> Option<Expected> {
+        match v {
+            Value::String(s) if ignore_case => Some(Expected::Text(s.to_ascii_lowercase())),
+            Value::String(s) => Some(Expected::Text(s.clone())),
+            Value::Number(n) if typed => n.as_f64().map(Expected::Number),
+            Value::Bool(b) if typed => Some(Expected::Bool(*b)),
+            Value::Number(_) | Value::Bool(_) => {
+                self.err(
+                    path,
+                    format!(
+                        "must be a string, not {}: attribute and client-metadata values are text (write {})",
+                        type_name(v),
+                        Value::String(v.to_string())
+                    ),
+                );
+                None
+            }
+            other => {
+                self.err(
+                    path,
+                    format!(
+                        "must be a string{}, not {}",
+                        if typed { ", a number or a boolean" } else { "" },
+                        type_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn predicate(&mut self, v: &Value, path: &str, typed: bool) -> Option<Predicate> {
         let m = self.object(v, path)?;
         self.known_fields(m, path, PREDICATE_FIELDS);
         let flag = |cx: &mut Self, key: &str| match m.get(key) {
@@ -147,10 +188,29 @@ impl Reader {
                 s
             }
         };
-        let equals = self.opt_string(m, path, "equals").map(fold);
+        let equals = match m.get("equals") {
+            Some(v) => self.expected(v, &join(path, "equals"), typed, ignore_case),
+            None => None,
+        };
         let starts_with = self.opt_string(m, path, "startsWith").map(fold);
         let ends_with = self.opt_string(m, path, "endsWith").map(fold);
-        let one_of: Vec<String> = self.strings(m, path, "in").into_iter().map(fold).collect();
+        let one_of: Vec<Expected> = match m.get("in") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    self.expected(v, &format!("{}[{i}]", join(path, "in")), typed, ignore_case)
+                })
+                .collect(),
+            Some(other) => {
+                self.err(
+                    &join(path, "in"),
+                    format!("must be a list, not {}", type_name(other)),
+                );
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
         if matches!(m.get("in"), Some(Value::Array(a)) if a.is_empty()) {
             self.err(&join(path, "in"), "is empty, so the test could never hold");
         }

@@ -13,10 +13,13 @@ use serde_json::{Map, Value};
 use super::reader::{Reader, closest, join, problem};
 use crate::error::Problem;
 use crate::json::{StrictValue, type_name};
+use crate::model::lookup::IfUnavailable;
 use crate::model::refs::ContextField;
 use crate::model::source::{SOURCE_KEYS, SOURCE_OPTIONS, Source, SourceKind};
 use crate::model::template::Template;
-use crate::model::{ClaimRule, DenyRule, GroupFilter, IfMissing, Policy, ScopeRule, SuppressRule};
+use crate::model::{
+    ClaimRule, DenyRule, GroupFilter, IfMissing, IfUnknown, Policy, ScopeRule, SuppressRule,
+};
 use crate::reserved::{self, SIMPLE_ONLY_ID_CLAIMS, STANDARD_PII};
 
 /// The top-level fields of a policy (`$schema` is for editors, and ignored).
@@ -55,7 +58,7 @@ pub static CLAIM_FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 pub const SCOPE_FIELDS: &[&str] = &["add", "suppress", "when"];
 
 /// The fields of a deny rule.
-pub const DENY_FIELDS: &[&str] = &["when", "message"];
+pub const DENY_FIELDS: &[&str] = &["when", "message", "ifUnknown"];
 
 const PRESETS: &[&str] = &["standard-pii"];
 
@@ -120,6 +123,7 @@ impl Reader {
             );
         }
         self.cross_checks(&suppress, &claims, &scopes);
+        self.deny_on_skipped_lookups(&deny, &lookups);
         self.unused_lookups(prefix);
         if deny.is_empty()
             && suppress.is_empty()
@@ -147,6 +151,35 @@ impl Reader {
             route: prefix.to_owned(),
             routes: None,
             warnings: Vec::new(),
+        }
+    }
+}
+
+impl Reader {
+    /// A deny rule that reads a lookup with `ifUnavailable: skip` and does
+    /// not say `ifUnknown` now refuses whenever that lookup is down: warn.
+    fn deny_on_skipped_lookups(
+        &mut self,
+        deny: &[(String, DenyRule)],
+        lookups: &[crate::model::lookup::Lookup],
+    ) {
+        for (path, rule) in deny {
+            let mut read = Vec::new();
+            rule.when.lookups_read(&mut read);
+            read.sort_unstable();
+            read.dedup();
+            for i in read {
+                let Some(l) = lookups.get(i) else { continue };
+                if l.if_unavailable == IfUnavailable::Skip && rule.if_unknown.is_none() {
+                    self.warn(
+                        path,
+                        format!(
+                            "reads lookup `{}`, whose \"ifUnavailable\" is \"skip\": when it is unavailable the condition cannot be decided, so this rule refuses sign-in; say \"ifUnknown\": \"deny\" to confirm, or \"allow\" to let sign-in go on",
+                            l.name
+                        ),
+                    );
+                }
+            }
         }
     }
 }
@@ -389,9 +422,22 @@ impl Reader {
             self.warn(path, "has no \"when\": it refuses every sign-in");
         }
         let when = self.condition(obj, path);
+        let if_unknown = match obj.get("ifUnknown") {
+            None => None,
+            Some(Value::String(s)) if s == "deny" => Some(IfUnknown::Deny),
+            Some(Value::String(s)) if s == "allow" => Some(IfUnknown::Allow),
+            Some(other) => {
+                self.err(
+                    &join(path, "ifUnknown"),
+                    format!("must be \"deny\" or \"allow\", not {other}"),
+                );
+                None
+            }
+        };
         Some(DenyRule {
             when,
             message: message?,
+            if_unknown,
         })
     }
 

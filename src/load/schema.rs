@@ -299,8 +299,8 @@ pub fn schema() -> Value {
                 "description": "Tests on one value; all must hold. An absent value fails every test but \"present\": false.",
                 "properties": {
                     "present": {"type": "boolean"},
-                    "equals": {"type": "string"},
-                    "in": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    "equals": {"type": ["string", "number", "boolean"], "description": "Equal to this value: text for attributes and client metadata; for a lookup value, compared by type (a number numerically, a boolean only with a boolean, a string only with a string; another type cannot be decided)."},
+                    "in": {"type": "array", "items": {"type": ["string", "number", "boolean"]}, "minItems": 1},
                     "startsWith": {"type": "string"},
                     "endsWith": {"type": "string"},
                     "matches": {"type": "string", "description": "A regular expression (linear time; found anywhere unless anchored)."},
@@ -360,7 +360,8 @@ pub fn schema() -> Value {
                 "required": ["message"],
                 "properties": {
                     "when": {"$ref": "#/$defs/when"},
-                    "message": {"type": "string", "minLength": 1, "maxLength": MAX_DENY_MESSAGE, "pattern": "^[^{}]*$", "description": "Constant text Cognito shows the refused user."}
+                    "message": {"type": "string", "minLength": 1, "maxLength": MAX_DENY_MESSAGE, "pattern": "^[^{}]*$", "description": "Constant text Cognito shows the refused user."},
+                    "ifUnknown": {"enum": ["deny", "allow"], "description": "When the condition cannot be decided (a lookup failed, was skipped, not made or found no item; a value of another type than the test): refuse (default) or allow."}
                 }
             },
             "groups": {

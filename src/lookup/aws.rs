@@ -98,7 +98,7 @@ impl Fetcher {
 
     async fn one(&self, planned: &Planned) -> Fetched {
         let start = Instant::now();
-        let key = (!planned.bounds.cache.is_zero()).then(|| planned.request.cache_key());
+        let key = (!planned.bounds.cache.is_zero()).then(|| planned.cache_key());
         if let Some(k) = &key {
             let hit = self.cache.lock().ok().and_then(|mut c| c.get(k, start));
             if let Some(fetched) = hit {

@@ -1,8 +1,10 @@
 //! The warm environment's cache of lookup results.
 //!
 //! Contract: results are kept per execution environment, in memory only,
-//! keyed by the rendered request ([`super::Request::cache_key`]: kind,
-//! region, table and key), each for its lookup's `cacheSeconds`. The cache
+//! keyed by the lookup's name and its rendered request
+//! ([`super::Planned::cache_key`]: name, kind, region, table and key), each
+//! for the `cacheSeconds` of the lookup that made it: a lookup with
+//! `cacheSeconds: 1` never sees another lookup's 3,600-second entry. The cache
 //! holds at most `capacity` entries: when full, the least recently used goes
 //! first. Failures are never cached. The clock is passed in, so the cache is
 //! tested without waiting.
@@ -150,6 +152,42 @@ mod tests {
         );
         c.put("k5".into(), &item, Duration::ZERO, t0);
         assert_eq!((c.get("k4", t0), c.get("k5", t0)), (None, None));
+    }
+
+    #[test]
+    fn two_lookups_of_one_item_keep_their_own_lifetimes() {
+        use crate::lookup::Bounds;
+        use crate::lookup::{Planned, Request};
+        let t0 = Instant::now();
+        let s = Duration::from_secs(1);
+        let planned = |name: &str, cache: Duration| Planned {
+            index: 0,
+            name: name.into(),
+            bounds: Bounds {
+                timeout: Duration::from_millis(500),
+                cache,
+            },
+            request: Request::Get {
+                table: "Profiles".into(),
+                region: None,
+                key: vec![("pk".into(), "USER#1".into())],
+            },
+        };
+        let long = planned("profile", 3600 * s);
+        let short = planned("status", s);
+        let item = Fetched::Item(json!({"status": "active"}));
+        let mut c = Cache::new(10);
+        c.put(long.cache_key(), &item, long.bounds.cache, t0);
+        // The short-lived lookup of the same item never sees that entry.
+        assert_eq!(c.get(&short.cache_key(), t0), None);
+        c.put(short.cache_key(), &item, short.bounds.cache, t0);
+        assert_eq!(c.get(&short.cache_key(), t0 + s / 2), Some(item.clone()));
+        assert_eq!(
+            c.get(&short.cache_key(), t0 + 2 * s),
+            None,
+            "its own second"
+        );
+        assert_eq!(c.get(&long.cache_key(), t0 + 2 * s), Some(item));
     }
 
     #[test]

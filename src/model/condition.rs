@@ -37,15 +37,29 @@ pub struct Condition {
     pub not: Option<Box<Condition>>,
 }
 
-/// Tests on one string value; all given tests must hold.
+/// A value `equals` and `in` compare with. Attribute and client-metadata
+/// values are text, so their predicates take text only; a lookup value is
+/// compared by type: a number numerically, a boolean only with a boolean, a
+/// string only with a string. A mismatch cannot be decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    /// A string (stored lowered with `ignoreCase`).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// Tests on one value; all given tests must hold.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Predicate {
     /// `present`: whether the value must exist.
     pub present: Option<bool>,
     /// `equals`.
-    pub equals: Option<String>,
+    pub equals: Option<Expected>,
     /// `in`.
-    pub one_of: Vec<String>,
+    pub one_of: Vec<Expected>,
     /// `startsWith`.
     pub starts_with: Option<String>,
     /// `endsWith`.
@@ -81,6 +95,18 @@ pub const PREDICATE_FIELDS: &[&str] = &[
     "matches",
     "ignoreCase",
 ];
+
+impl Predicate {
+    /// Whether the predicate tests nothing but presence: it decides on an
+    /// absent value as on any present one.
+    pub fn tests_presence_only(&self) -> bool {
+        self.equals.is_none()
+            && self.one_of.is_empty()
+            && self.starts_with.is_none()
+            && self.ends_with.is_none()
+            && self.matches.is_none()
+    }
+}
 
 impl Condition {
     /// Whether the condition always holds.

@@ -454,7 +454,7 @@ impl Known for TokenKnown<'_> {
     fn client_metadata(&self, _: &str) -> Option<Option<&str>> {
         None
     }
-    fn lookup_field(&self, _: usize, _: &FieldPath) -> Option<Option<Value>> {
+    fn lookup_field(&self, _: usize, _: &FieldPath) -> Option<crate::eval::results::LookupRead> {
         None
     }
 }
