@@ -145,9 +145,15 @@ pub enum ConfigError {
     },
     /// Both ways of supplying a policy were set: which one wins would be a guess.
     #[error(
-        "more than one of PRETOKEN_POLICY, PRETOKEN_POLICY_FILE and PRETOKEN_POLICY_APPCONFIG is set: set only one"
+        "more than one of PRETOKEN_POLICY (or PRETOKEN_POLICY_PARAMETER), PRETOKEN_POLICY_FILE and PRETOKEN_POLICY_APPCONFIG is set: set only one"
     )]
     TwoPolicies,
+    /// `PRETOKEN_POLICY` is set but empty: a policy lost on the way, never
+    /// the built-in one.
+    #[error(
+        "PRETOKEN_POLICY is set but empty: give the policy as JSON, or unset it to use the built-in policy"
+    )]
+    EmptyPolicy,
     /// The AppConfig settings (`PRETOKEN_POLICY_APPCONFIG` and its companions)
     /// are invalid.
     #[error("{0}")]

@@ -1,8 +1,12 @@
 //! The function's configuration, read once at cold start.
 //!
 //! Contract: `PRETOKEN_POLICY` (inline JSON) or `PRETOKEN_POLICY_FILE` (a
-//! path) supplies the policy, else the built-in `policy.json` applies; an
-//! empty value counts as unset. `PRETOKEN_LAMBDA_VERSION` (`V1_0`, `V2_0`,
+//! path) supplies the policy, else the built-in `policy.json` applies.
+//! `PRETOKEN_POLICY` set but empty (or only white space) is a configuration
+//! error, never the built-in policy: a policy lost on the way must not be
+//! replaced by a weaker one. `PRETOKEN_POLICY_PARAMETER` is how
+//! `template.yaml` passes its `Policy` parameter, whose documented empty
+//! default means the built-in policy. `PRETOKEN_LAMBDA_VERSION` (`V1_0`, `V2_0`,
 //! `V3_0`: the pool's `LambdaVersion`) says which response container to use
 //! when an event's `version` is not one Cognito sends.
 //! `PRETOKEN_POLICY_APPCONFIG` (with its refresh, timeout and the agent's
@@ -19,6 +23,10 @@ use crate::model::{DEFAULT_POLICY_NAME, Policy};
 
 /// Environment variable holding the policy as inline JSON.
 pub const ENV_POLICY: &str = "PRETOKEN_POLICY";
+/// Environment variable `template.yaml` sets from its `Policy` parameter:
+/// inline JSON, or empty for the built-in policy (so the template never
+/// needs `AWS::NoValue`, which `sam local` cannot resolve).
+pub const ENV_POLICY_PARAMETER: &str = "PRETOKEN_POLICY_PARAMETER";
 /// Environment variable holding the path of a policy file.
 pub const ENV_POLICY_FILE: &str = "PRETOKEN_POLICY_FILE";
 /// Environment variable holding the pool's `LambdaVersion`.
@@ -59,7 +67,10 @@ impl AppConfigSettings {
         let Some(path) = set(ENV_APPCONFIG) else {
             return Ok(None);
         };
-        if set(ENV_POLICY).is_some() || set(ENV_POLICY_FILE).is_some() {
+        if set(ENV_POLICY).is_some()
+            || set(ENV_POLICY_FILE).is_some()
+            || set(ENV_POLICY_PARAMETER).is_some()
+        {
             return Err(ConfigError::TwoPolicies);
         }
         let path = path.trim().to_owned();
@@ -132,9 +143,18 @@ impl Config {
                 "{ENV_APPCONFIG} is set: the policy is fetched at run time, not loaded here"
             )));
         }
-        let (name, policy) = match (set(ENV_POLICY), set(ENV_POLICY_FILE)) {
+        if var(ENV_POLICY).is_some_and(|v| v.trim().is_empty()) {
+            return Err(ConfigError::EmptyPolicy);
+        }
+        let inline = match (set(ENV_POLICY), set(ENV_POLICY_PARAMETER)) {
             (Some(_), Some(_)) => return Err(ConfigError::TwoPolicies),
-            (Some(json), None) => (ENV_POLICY.to_owned(), Policy::from_json(&json, ENV_POLICY)?),
+            (Some(json), None) => Some((ENV_POLICY, json)),
+            (None, Some(json)) => Some((ENV_POLICY_PARAMETER, json)),
+            (None, None) => None,
+        };
+        let (name, policy) = match (inline, set(ENV_POLICY_FILE)) {
+            (Some(_), Some(_)) => return Err(ConfigError::TwoPolicies),
+            (Some((var, json)), None) => (var.to_owned(), Policy::from_json(&json, var)?),
             (None, Some(path)) => (path.clone(), load_file(&path)?),
             (None, None) => (DEFAULT_POLICY_NAME.to_owned(), Policy::builtin()?),
         };
@@ -167,7 +187,7 @@ impl Config {
 /// `file` or `built-in` (AppConfig's own version otherwise).
 pub fn source_label(var: impl Fn(&str) -> Option<String>) -> &'static str {
     let set = |k: &str| var(k).is_some_and(|v| !v.trim().is_empty());
-    if set(ENV_POLICY) {
+    if set(ENV_POLICY) || set(ENV_POLICY_PARAMETER) {
         "env"
     } else if set(ENV_POLICY_FILE) {
         "file"
@@ -199,9 +219,39 @@ mod tests {
 
     #[test]
     fn defaults_to_builtin_policy() {
-        let c = Config::from_vars(vars(&[(ENV_POLICY, "  ")])).unwrap();
+        let c = Config::from_vars(vars(&[])).unwrap();
         assert_eq!(c.policy, Policy::builtin().unwrap());
         assert_eq!(c.lambda_version, None);
+        // The template's parameter, empty by default, means the built-in.
+        let c = Config::from_vars(vars(&[(ENV_POLICY_PARAMETER, "")])).unwrap();
+        assert_eq!(c.policy, Policy::builtin().unwrap());
+        let c = Config::from_vars(vars(&[(
+            ENV_POLICY_PARAMETER,
+            r#"{"suppress": [{"claims": ["email"]}]}"#,
+        )]))
+        .unwrap();
+        assert_eq!(c.policy.suppress[0].claims, ["email"]);
+    }
+
+    #[test]
+    fn empty_policy_variable_is_a_configuration_error() {
+        for blank in ["", "  ", "\n\t"] {
+            let e = Config::from_vars(vars(&[(ENV_POLICY, blank)])).unwrap_err();
+            assert_eq!(e, ConfigError::EmptyPolicy);
+            assert_eq!(
+                e.to_string(),
+                "PRETOKEN_POLICY is set but empty: give the policy as JSON, or unset it to use the built-in policy"
+            );
+        }
+        let e = Config::from_vars(vars(&[
+            (ENV_POLICY, "{}"),
+            (
+                ENV_POLICY_PARAMETER,
+                r#"{"suppress": [{"claims": ["email"]}]}"#,
+            ),
+        ]))
+        .unwrap_err();
+        assert_eq!(e, ConfigError::TwoPolicies);
     }
 
     #[test]
