@@ -90,6 +90,8 @@ pub struct Refresh {
     /// Whether this function can make lookups: a version with lookups is
     /// refused by one built without them.
     lookups_built: bool,
+    /// Each version's evaluation budget (`PRETOKEN_EVAL_BUDGET_MS`).
+    eval_budget: Duration,
 }
 
 impl Refresh {
@@ -103,7 +105,15 @@ impl Refresh {
             rejected: None,
             failing: false,
             lookups_built: true,
+            eval_budget: crate::trigger::config::DEFAULT_EVAL_BUDGET,
         }
+    }
+
+    /// The same state, each version evaluated within `budget`.
+    #[must_use]
+    pub fn with_eval_budget(mut self, budget: Duration) -> Self {
+        self.eval_budget = budget;
+        self
     }
 
     /// The same state for a function built without lookups: a version that
@@ -178,7 +188,8 @@ impl Refresh {
             });
         match parsed {
             Ok(config) => {
-                let trigger = Trigger::labelled(Ok(config), version.clone());
+                let trigger = Trigger::labelled(Ok(config), version.clone())
+                    .with_eval_budget(self.eval_budget);
                 self.current = Some(Loaded {
                     version: version.clone(),
                     trigger: Arc::new(trigger),

@@ -40,6 +40,10 @@ pub enum EventError {
 /// A rule of a valid policy that cannot be satisfied for one user.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RuleError {
+    /// Rule evaluation ran past the invocation's budget
+    /// (`PRETOKEN_EVAL_BUDGET_MS`): stopped between rules, sign-in refused.
+    #[error("the policy took too long")]
+    OutOfTime,
     /// `ifMissing: "fail"` and the attribute is absent.
     #[error("required attribute {attribute} is missing (claim {claim})")]
     MissingAttribute {
@@ -161,6 +165,9 @@ pub enum ConfigError {
     /// A lookup setting (`PRETOKEN_LOOKUP_CACHE_ENTRIES`) is invalid.
     #[error("{0}")]
     Lookups(String),
+    /// `PRETOKEN_EVAL_BUDGET_MS` is not a whole number from 10 to 4,500.
+    #[error("PRETOKEN_EVAL_BUDGET_MS must be a whole number of milliseconds from 10 to 4500")]
+    EvalBudget,
     /// `PRETOKEN_LAMBDA_VERSION` is not one of the pool's `LambdaVersion` values.
     #[error(
         "PRETOKEN_LAMBDA_VERSION must be V1_0, V2_0 or V3_0 (as the user pool's LambdaVersion)"

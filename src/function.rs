@@ -135,7 +135,8 @@ async fn from_appconfig<L: Lookups>(
         timeout_ms = u64::try_from(settings.timeout.as_millis()).unwrap_or(u64::MAX),
         "the policy comes from AppConfig: fetched at the first invocation"
     );
-    let refresh = Refresh::new(settings.refresh, settings.lambda_version);
+    let refresh = Refresh::new(settings.refresh, settings.lambda_version)
+        .with_eval_budget(settings.eval_budget);
     let refresh = if L::BUILT {
         refresh
     } else {

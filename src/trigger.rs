@@ -42,6 +42,9 @@ pub struct Trigger {
     has_lookups: bool,
     /// Where generated values come from.
     generation: Generation,
+    /// The budget of one invocation's rule evaluation (none: unbounded, as
+    /// in the browser, which has no clock).
+    budget: Option<std::time::Duration>,
 }
 
 /// Where an invocation's generated values come from: each part live (the
@@ -123,7 +126,24 @@ impl Trigger {
             lookup_data: None,
             has_lookups,
             generation: Generation::default(),
+            budget: (!cfg!(target_arch = "wasm32"))
+                .then_some(crate::trigger::config::DEFAULT_EVAL_BUDGET),
         }
+    }
+
+    /// This trigger with another evaluation budget
+    /// (`PRETOKEN_EVAL_BUDGET_MS`).
+    #[must_use]
+    pub fn with_eval_budget(mut self, budget: std::time::Duration) -> Self {
+        if !cfg!(target_arch = "wasm32") {
+            self.budget = Some(budget);
+        }
+        self
+    }
+
+    /// When this invocation's evaluation must stop.
+    fn deadline(&self) -> Option<std::time::Instant> {
+        self.budget.map(|b| std::time::Instant::now() + b)
     }
 
     /// This trigger with generated values from `generation` (a fixed seed
@@ -150,8 +170,12 @@ impl Trigger {
 
     /// A trigger configured from the process environment.
     pub fn from_env() -> Self {
-        let label = crate::trigger::config::source_label(|k| std::env::var(k).ok());
-        Self::labelled(Config::from_env(), label)
+        let var = |k: &str| std::env::var(k).ok();
+        let label = crate::trigger::config::source_label(var);
+        match crate::trigger::config::eval_budget_from(var) {
+            Ok(budget) => Self::labelled(Config::from_env(), label).with_eval_budget(budget),
+            Err(e) => Self::labelled(Err(e), label),
+        }
     }
 
     /// Applies the policy to one event and returns the whole event with its
@@ -283,6 +307,7 @@ impl Trigger {
                     config.lambda_version,
                     lookups,
                     Some(&generator),
+                    self.deadline(),
                 )?;
                 self.log(config, &event, &outcome, request_id);
                 Ok(Output { event, outcome })

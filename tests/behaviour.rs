@@ -423,3 +423,33 @@ fn the_lambda_output_serialises_exactly_as_the_event_with_its_response() {
         }
     }
 }
+
+#[test]
+fn eval_budget_stops_evaluation_and_refuses() {
+    use pretoken::trigger::config::{DEFAULT_EVAL_BUDGET, eval_budget_from};
+    use std::time::Duration;
+    let p = policy(
+        r#"{"deny": [{"when": {"groups": ["nobody"]}, "message": "No."}], "suppress": [{"claims": ["email"]}]}"#,
+    );
+    let e = event("2");
+    // A budget already spent: evaluation stops at the first check.
+    let spent = trigger(p.clone(), None).with_eval_budget(Duration::ZERO);
+    let err = spent.handle(e.clone()).unwrap_err();
+    assert_eq!(err.error_type(), "RuleFailed");
+    assert_eq!(
+        err.to_string(),
+        "cannot issue tokens: the policy took too long"
+    );
+    // The default budget answers.
+    assert!(trigger(p, None).handle(e).is_ok());
+    // PRETOKEN_EVAL_BUDGET_MS takes 10 to 4,500.
+    let var = |v: &'static str| move |_: &str| Some(v.to_owned());
+    assert_eq!(eval_budget_from(|_| None), Ok(DEFAULT_EVAL_BUDGET));
+    assert_eq!(eval_budget_from(var("250")), Ok(Duration::from_millis(250)));
+    for bad in ["9", "4501", "x", "-1"] {
+        assert_eq!(
+            eval_budget_from(var(bad)).unwrap_err().to_string(),
+            "PRETOKEN_EVAL_BUDGET_MS must be a whole number of milliseconds from 10 to 4500"
+        );
+    }
+}

@@ -234,3 +234,25 @@ fn check_notes_an_id_token_scope_claim_without_warning() {
         format!("{name}: valid (0 suppress, 2 claim, 0 scope rule(s))\n")
     );
 }
+
+#[test]
+fn check_warns_when_a_lookup_table_variable_is_not_set() {
+    let run = |table: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pretoken"));
+        c.current_dir(root());
+        c.args(["check", "--policy", "policies/dynamodb-profile.json"]);
+        c.env_remove("PROFILE_TABLE");
+        if let Some(t) = table {
+            c.env("PROFILE_TABLE", t);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let unset = run(None);
+    assert!(
+        unset.contains("warning: lookups.profile.dynamodb.table: the environment variable PROFILE_TABLE is not set (or empty): set it in the function's environment (not set where this check runs: the function refuses to start without it)"),
+        "{unset}"
+    );
+    assert!(!run(Some("Profiles")).contains("PROFILE_TABLE"));
+}

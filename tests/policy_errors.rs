@@ -670,6 +670,23 @@ fn a_lookup_nobody_uses_is_a_warning() {
 }
 
 #[test]
+fn at_most_64_regular_expressions() {
+    let claims: Vec<String> = (0..65)
+        .map(|i| format!(r#"{{"claim": "c{i}", "attribute": "email", "when": {{"attributes": {{"email": {{"matches": "^a{i}"}}}}}}}}"#))
+        .collect();
+    let json = format!(r#"{{"claims": [{}]}}"#, claims.join(","));
+    assert_eq!(
+        problems(&json),
+        [
+            "the policy has 65 regular expressions; at most 64 (each runs at every sign-in it applies to): merge alternatives into one (`a|b`) or use equals/in/startsWith"
+        ]
+    );
+    let claims = &claims[..64];
+    let json = format!(r#"{{"claims": [{}]}}"#, claims.join(","));
+    assert!(Policy::from_json(&json, "p.json").is_ok());
+}
+
+#[test]
 fn catalogue() {
     for (json, expected) in CASES {
         assert_eq!(&problems(json), expected, "{json}");

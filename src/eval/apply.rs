@@ -70,13 +70,16 @@ pub struct Dropped {
 /// `version` is not one Cognito sends. A routing document's policy is chosen
 /// by the event's pool and client first. Without results, a policy's lookups
 /// are all unavailable. A rule that read an unavailable lookup which fails
-/// closed refuses the event, whatever else was decided.
+/// closed refuses the event, whatever else was decided. Past `deadline`
+/// (checked between rules and between list items), evaluation stops and
+/// the event is refused ([`RuleError::OutOfTime`]).
 pub fn apply<'p>(
     policy: &'p Policy,
     event: &Map<String, Value>,
     configured: Option<Version>,
     lookups: Option<&LookupResults>,
     generator: Option<&Generator>,
+    deadline: Option<std::time::Instant>,
 ) -> Result<Outcome<'p>, TriggerError> {
     let view = EventView::parse(event)?;
     let policy = policy
@@ -97,6 +100,7 @@ pub fn apply<'p>(
         event: &view,
         lookups,
         generator,
+        deadline,
     };
     let decided = decide_event(policy, &facts, configured);
     match lookups.and_then(LookupResults::failed_read) {
@@ -185,6 +189,7 @@ fn decide_allowed<'p>(
     };
 
     for rule in &policy.suppress {
+        view.on_time()?;
         if !rule.when.holds(view) {
             continue;
         }
@@ -200,6 +205,7 @@ fn decide_allowed<'p>(
     }
 
     for rule in &policy.copy_attributes {
+        view.on_time()?;
         if rule.when.holds(view) {
             count_skipped(rule.tokens.access);
             copy_attributes(
@@ -209,11 +215,12 @@ fn decide_allowed<'p>(
                 [id_on, access_on],
                 [&mut id, &mut access],
                 &mut dropped,
-            );
+            )?;
         }
     }
 
     for rule in &policy.claims {
+        view.on_time()?;
         let wants_id = rule.tokens.id && id_on;
         let wants_access = rule.tokens.access && access_on;
         if !rule.when.holds(view) {
@@ -241,7 +248,11 @@ fn decide_allowed<'p>(
     }
 
     let mut scopes = ScopeChanges::default();
-    for rule in policy.scopes.iter().filter(|r| r.when.holds(view)) {
+    for rule in &policy.scopes {
+        view.on_time()?;
+        if !rule.when.holds(view) {
+            continue;
+        }
         count_skipped(true);
         if access_on {
             scopes.apply(rule, view, &mut dropped);
@@ -249,15 +260,8 @@ fn decide_allowed<'p>(
     }
     let (scopes_add, scopes_suppress, scope_templates) = scopes.finish();
 
-    let mut counts = GroupCounts::default();
-    let group_override = group_override(
-        policy.groups.as_ref(),
-        policy.roles.as_ref(),
-        view,
-        &mut counts,
-    )?;
-    dropped.groups_refused = counts.refused;
-    dropped.roles_cleared = counts.roles_cleared;
+    view.on_time()?;
+    let group_override = groups_and_roles(policy, view, &mut dropped)?;
 
     let response = assemble(
         version,
@@ -274,23 +278,44 @@ fn decide_allowed<'p>(
     })
 }
 
+/// The group override, with its counts for the log.
+fn groups_and_roles(
+    policy: &Policy,
+    view: &Facts<'_, '_>,
+    dropped: &mut Dropped,
+) -> Result<Option<GroupOverride>, RuleError> {
+    let mut counts = GroupCounts::default();
+    let group_override = group_override(
+        policy.groups.as_ref(),
+        policy.roles.as_ref(),
+        view,
+        &mut counts,
+    )?;
+    dropped.groups_refused = counts.refused;
+    dropped.roles_cleared = counts.roles_cleared;
+    Ok(group_override)
+}
+
 /// Refuses the sign-in when a deny rule holds (the first, in file order):
 /// before anything else, the event's version included. A rule whose
 /// condition cannot be decided (a lookup failed, was skipped, not made or
 /// found no item; a value of another type than its test) refuses too,
 /// unless it says `"ifUnknown": "allow"`.
 pub fn refuse_if_denied(policy: &Policy, view: &Facts<'_, '_>) -> Result<(), TriggerError> {
-    let refuses = |d: &crate::model::DenyRule| match d.when.decide(view) {
-        Some(held) => held,
-        None => !d.allows_unknown(),
-    };
-    match policy.deny.iter().position(refuses) {
-        Some(rule) => Err(TriggerError::Denied {
-            rule,
-            message: policy.deny[rule].message.clone(),
-        }),
-        None => Ok(()),
+    for (rule, d) in policy.deny.iter().enumerate() {
+        view.on_time()?;
+        let refuses = match d.when.decide(view) {
+            Some(held) => held,
+            None => !d.allows_unknown(),
+        };
+        if refuses {
+            return Err(TriggerError::Denied {
+                rule,
+                message: d.message.clone(),
+            });
+        }
     }
+    Ok(())
 }
 
 /// The response in the container the version asks for. `id` is `None` when
@@ -341,10 +366,11 @@ fn copy_attributes(
     on: [bool; 2],
     tokens: [&mut TokenChanges<'_>; 2],
     dropped: &mut Dropped,
-) {
+) -> Result<(), RuleError> {
     let wanted = [rule.tokens.id && on[0], rule.tokens.access && on[1]];
     let [id, access] = tokens;
     for (name, value) in rule.copies(view) {
+        view.on_time()?;
         for (wants, kind, changes) in [
             (wanted[0], TokenKind::Id, &mut *id),
             (wanted[1], TokenKind::Access, &mut *access),
@@ -368,6 +394,7 @@ fn copy_attributes(
             }
         }
     }
+    Ok(())
 }
 
 /// Scopes to add and suppress, in policy order, and the templates of the

@@ -7,6 +7,7 @@
 //! were given.
 
 use std::ops::Deref;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -25,6 +26,9 @@ pub struct Facts<'v, 'a> {
     /// Where generated values come from (none: a `generate` source has no
     /// value).
     pub generator: Option<&'v Generator>,
+    /// When evaluation must stop (none: no budget, as in the browser, which
+    /// has no clock).
+    pub deadline: Option<Instant>,
 }
 
 impl<'v, 'a> Facts<'v, 'a> {
@@ -34,6 +38,16 @@ impl<'v, 'a> Facts<'v, 'a> {
             event,
             lookups: None,
             generator: None,
+            deadline: None,
+        }
+    }
+
+    /// `Err` once the deadline has passed: evaluation checks between rules
+    /// and between list items, and stops there.
+    pub fn on_time(&self) -> Result<(), crate::error::RuleError> {
+        match self.deadline {
+            Some(d) if Instant::now() >= d => Err(crate::error::RuleError::OutOfTime),
+            _ => Ok(()),
         }
     }
 

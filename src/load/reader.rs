@@ -65,6 +65,8 @@ pub(super) struct Reader {
     pub(super) warnings: Vec<Problem>,
     /// The lookups of the policy being read (`lookup.rs`).
     pub(super) declared: Vec<Declared>,
+    /// The regular expressions read so far (the whole document).
+    pub(super) regexes: usize,
 }
 
 impl Reader {

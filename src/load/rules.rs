@@ -64,6 +64,10 @@ const PRESETS: &[&str] = &["standard-pii"];
 
 const COGNITO_API_SCOPE: &str = "aws.cognito.signin.user.admin";
 
+/// The most regular expressions one policy document may hold: each is run
+/// at every sign-in it applies to, inside Cognito's 5-second limit.
+pub const MAX_REGEXES: usize = 64;
+
 /// The longest deny message: Cognito shows it on the sign-in page.
 pub const MAX_DENY_MESSAGE: usize = 200;
 
@@ -86,6 +90,15 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
     } else {
         cx.policy_at(&root, "")
     };
+    if cx.regexes > MAX_REGEXES {
+        cx.err(
+            "",
+            format!(
+                "the policy has {} regular expressions; at most {MAX_REGEXES} (each runs at every sign-in it applies to): merge alternatives into one (`a|b`) or use equals/in/startsWith",
+                cx.regexes
+            ),
+        );
+    }
     if cx.problems.is_empty() {
         let mut policy = policy;
         policy.warnings = cx.warnings;

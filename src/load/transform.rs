@@ -241,6 +241,7 @@ impl Reader {
 
     /// A compiled regular expression, or a problem at `path`.
     pub(super) fn regex(&mut self, source: &str, ignore_case: bool, path: &str) -> Option<Regex> {
+        self.regexes += 1;
         match Regex::compile(source, ignore_case) {
             Ok(p) => Some(p),
             Err(reason) => {

@@ -41,6 +41,29 @@ pub const ENV_REFRESH: &str = "PRETOKEN_POLICY_REFRESH_SECONDS";
 /// The fetch's time limit in milliseconds (default 1,500).
 pub const ENV_TIMEOUT: &str = "PRETOKEN_POLICY_FETCH_TIMEOUT_MS";
 
+/// The whole invocation's budget for rule evaluation, in milliseconds
+/// (default 1,000; 10 to 4,500).
+pub const ENV_EVAL_BUDGET: &str = "PRETOKEN_EVAL_BUDGET_MS";
+
+/// The default evaluation budget.
+pub const DEFAULT_EVAL_BUDGET: Duration = Duration::from_secs(1);
+
+/// The evaluation budget from `PRETOKEN_EVAL_BUDGET_MS` (through `var`), else
+/// the default; a value that is not a whole number from 10 to 4,500 is an
+/// error naming the variable.
+pub fn eval_budget_from(var: impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    match var(ENV_EVAL_BUDGET).filter(|v| !v.trim().is_empty()) {
+        None => Ok(DEFAULT_EVAL_BUDGET),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (10..=4_500).contains(n))
+            .map(Duration::from_millis)
+            .ok_or(ConfigError::EvalBudget),
+    }
+}
+
 /// The agent's own port variable (default 2772).
 pub const ENV_PORT: &str = "AWS_APPCONFIG_EXTENSION_HTTP_PORT";
 
@@ -57,6 +80,8 @@ pub struct AppConfigSettings {
     pub timeout: Duration,
     /// The pool's `LambdaVersion`, as `PRETOKEN_LAMBDA_VERSION` gives it.
     pub lambda_version: Option<Version>,
+    /// The evaluation budget (`PRETOKEN_EVAL_BUDGET_MS`).
+    pub eval_budget: Duration,
 }
 
 impl AppConfigSettings {
@@ -111,6 +136,7 @@ impl AppConfigSettings {
             refresh: Duration::from_secs(number(ENV_REFRESH, 15)?),
             timeout: Duration::from_millis(number(ENV_TIMEOUT, 1500)?.max(1)),
             lambda_version,
+            eval_budget: eval_budget_from(&var)?,
         }))
     }
 }

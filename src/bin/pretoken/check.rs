@@ -27,6 +27,15 @@ pub fn run(args: &Args) -> ExitCode {
             for w in &p.warnings {
                 eprintln!("{name}: warning: {w}");
             }
+            // The function refuses to start when a lookup's `{env.NAME}` is
+            // not set; say so here, where it can still be fixed.
+            if let Err(problems) = p.clone().resolve_env(&|k| std::env::var(k).ok()) {
+                for problem in problems {
+                    eprintln!(
+                        "{name}: warning: {problem} (not set where this check runs: the function refuses to start without it)"
+                    );
+                }
+            }
             for n in pretoken::model::reads::notes(&p) {
                 eprintln!("{name}: note: {n}");
             }
