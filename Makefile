@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check schema test policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles
+.PHONY: help run check schema test policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -129,6 +129,9 @@ bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: 
 
 bench: bench-peers ## Run every benchmark and write BENCHMARKS.md (a few minutes; keep the machine otherwise idle)
 	bench/run-all
+
+bench-worst: ## Measure the most expensive valid policy on the largest event Cognito sends (p99 must stay under 50 ms) into bench/worst/results.md
+	bench/worst/run
 
 bench-profiles: ## Measure release-profile choices (size, start-up, warm, memory) into bench/profiles.md
 	bench/profiles
