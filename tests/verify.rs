@@ -341,7 +341,15 @@ fn cli_exit_codes_per_class() {
         run(&leaky, &["--policy", "policy.json"]),
         (7, "invalid: policy violation: claim phone_number is present, but the policy suppresses it from ID tokens (suppress[0])".into())
     );
-    let o = pretoken(&["verify", "--jwks", "nope.json", "--token", "a.b.c"]);
+    let o = pretoken(&[
+        "verify",
+        "--jwks",
+        "nope.json",
+        "--any-client",
+        "--any-issuer",
+        "--token",
+        "a.b.c",
+    ]);
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -355,6 +363,10 @@ fn cli_prints_claims_and_reads_token_files() {
         "verify",
         "--jwks",
         "tests/fixtures/keys/jwks.json",
+        "--client-id",
+        CLIENT,
+        "--issuer",
+        ISS,
         "--print",
         file.to_str().unwrap(),
     ]);
@@ -392,7 +404,144 @@ fn cli_fetches_the_jwks_over_http_once() {
         served
     });
     let url = format!("http://127.0.0.1:{port}/pool/.well-known/jwks.json");
-    let o = pretoken(&["verify", "--jwks", &url, "--token", &sign(&access_claims())]);
+    let o = pretoken(&[
+        "verify",
+        "--jwks",
+        &url,
+        "--client-id",
+        CLIENT,
+        "--issuer",
+        ISS,
+        "--token",
+        &sign(&access_claims()),
+    ]);
     assert_eq!(code_and_line(&o).0, 0, "{}", code_and_line(&o).1);
     assert_eq!(server.join().unwrap(), 1);
+}
+
+#[test]
+fn verify_is_strict_by_default() {
+    let jwks = "tests/fixtures/keys/jwks.json";
+    let token = sign(&id_claims());
+    // No client: refused to call the token valid.
+    let (code, line) = code_and_line(&pretoken(&[
+        "verify", "--jwks", jwks, "--issuer", ISS, "--token", &token,
+    ]));
+    assert_eq!(code, 2);
+    assert!(line.contains("pass --client-id ID"), "{line}");
+    // No issuer, and a file cannot name one.
+    let (code, line) = code_and_line(&pretoken(&[
+        "verify",
+        "--jwks",
+        jwks,
+        "--client-id",
+        CLIENT,
+        "--token",
+        &token,
+    ]));
+    assert_eq!(code, 2);
+    assert!(
+        line.contains("--issuer") && line.contains("--any-issuer"),
+        "{line}"
+    );
+    // Saying so explicitly accepts any.
+    let (code, line) = code_and_line(&pretoken(&[
+        "verify",
+        "--jwks",
+        jwks,
+        "--any-client",
+        "--any-issuer",
+        "--token",
+        &token,
+    ]));
+    assert_eq!(code, 0, "{line}");
+    // JWKS over plain http only on this machine.
+    let (code, line) = code_and_line(&pretoken(&[
+        "verify",
+        "--jwks",
+        "http://example.com/pool/.well-known/jwks.json",
+        "--client-id",
+        CLIENT,
+        "--issuer",
+        ISS,
+        "--token",
+        &token,
+    ]));
+    assert_eq!(code, 1);
+    assert!(
+        line.contains("plain http:// is accepted only on this machine"),
+        "{line}"
+    );
+    // Leeway at most 300 s.
+    let (code, _) = code_and_line(&pretoken(&[
+        "verify",
+        "--jwks",
+        jwks,
+        "--client-id",
+        CLIENT,
+        "--issuer",
+        ISS,
+        "--leeway",
+        "301",
+        "--token",
+        &token,
+    ]));
+    assert_eq!(code, 2);
+    // A header with crit is refused.
+    let crit = sign_with(
+        &json!({"kid": "test-kid-1", "alg": "RS256", "crit": ["exp"]}),
+        &id_claims(),
+        1,
+    );
+    let (code, line) = code_and_line(&pretoken(&[
+        "verify",
+        "--jwks",
+        jwks,
+        "--client-id",
+        CLIENT,
+        "--issuer",
+        ISS,
+        "--token",
+        &crit,
+    ]));
+    assert_eq!(code, 3, "{line}");
+    assert!(line.contains("crit"), "{line}");
+}
+
+#[test]
+fn the_issuer_comes_from_a_cognito_jwks_url_and_http_means_loopback() {
+    use pretoken::tools::verify::{is_loopback_url, issuer_of_jwks_url};
+    assert_eq!(
+        issuer_of_jwks_url(
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC/.well-known/jwks.json"
+        )
+        .as_deref(),
+        Some("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC")
+    );
+    assert_eq!(
+        issuer_of_jwks_url("http://127.0.0.1:9229/local_1/.well-known/jwks.json").as_deref(),
+        Some("http://127.0.0.1:9229/local_1")
+    );
+    assert_eq!(
+        issuer_of_jwks_url("https://evil.example/p/.well-known/jwks.json"),
+        None
+    );
+    assert_eq!(issuer_of_jwks_url("tests/fixtures/keys/jwks.json"), None);
+    for yes in [
+        "http://localhost:9229/x",
+        "http://127.0.0.1/x",
+        "http://127.8.9.10:1/",
+        "http://[::1]:80/x",
+    ] {
+        assert!(is_loopback_url(yes), "{yes}");
+    }
+    for no in [
+        "http://example.com/x",
+        "http://10.0.0.1/",
+        "http://localhost.example.com/",
+        "http://127.0.0.1.nip.io/",
+        "http://user@example.com/",
+    ] {
+        assert!(!is_loopback_url(no), "{no}");
+    }
 }

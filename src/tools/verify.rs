@@ -196,6 +196,11 @@ pub fn verify(
         .get("alg")
         .and_then(Value::as_str)
         .ok_or_else(|| VerifyError::Malformed("the header has no alg".into()))?;
+    if header.contains_key("crit") {
+        return Err(VerifyError::Malformed(
+            "the header has crit: extensions this verifier does not know must not be ignored (RFC 7515), so the token is refused".into(),
+        ));
+    }
     let kid = header
         .get("kid")
         .and_then(Value::as_str)
@@ -234,6 +239,50 @@ pub fn verify(
         claims,
         token_use,
     })
+}
+
+/// The issuer a Cognito JWKS URL names: `https://cognito-idp.REGION.amazonaws.com/POOL_ID`
+/// for `.../POOL_ID/.well-known/jwks.json` (and the same form on this
+/// machine, for an emulator); `None` for any other source.
+pub fn issuer_of_jwks_url(source: &str) -> Option<String> {
+    let base = source.strip_suffix("/.well-known/jwks.json")?;
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))?;
+    let (host, pool) = rest.split_once('/')?;
+    if pool.is_empty() || pool.contains('/') {
+        return None;
+    }
+    let cognito = source.starts_with("https://")
+        && host.starts_with("cognito-idp.")
+        && (host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn"));
+    (cognito || is_loopback_url(source)).then(|| base.to_owned())
+}
+
+/// Whether an `http(s)://` URL names this machine: `localhost`,
+/// `127.0.0.0/8` or `::1`.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => a.is_loopback(),
+        Ok(std::net::IpAddr::V6(a)) => a.is_loopback(),
+        Err(_) => false,
+    }
 }
 
 fn check_claims(

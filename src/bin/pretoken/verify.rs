@@ -24,6 +24,9 @@ pub struct Args {
         help = "The app client ID: aud of ID tokens, client_id of access tokens"
     )]
     client_id: Option<String>,
+    /// Accept a token of any app client (without it, --client-id is required)
+    #[arg(long, conflicts_with = "client_id")]
+    any_client: bool,
     /// The token type the token must be
     #[arg(long, value_name = "USE", value_parser = ["id", "access"])]
     token_use: Option<String>,
@@ -33,8 +36,11 @@ pub struct Args {
         help = "The exact issuer (https://cognito-idp.REGION.amazonaws.com/POOL_ID)"
     )]
     issuer: Option<String>,
-    /// Seconds of clock skew allowed on exp and nbf
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    /// Accept any issuer (without it, the issuer comes from --issuer or a Cognito JWKS URL)
+    #[arg(long, conflicts_with = "issuer")]
+    any_issuer: bool,
+    /// Seconds of clock skew allowed on exp and nbf (at most 300)
+    #[arg(long, value_name = "SECONDS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=300))]
     leeway: u64,
     /// Also check the token obeys this policy
     #[arg(long, value_name = "FILE")]
@@ -45,8 +51,27 @@ pub struct Args {
 }
 
 /// Exit 0 when valid; 3 malformed, 4 signature, 5 expired or not yet valid,
-/// 6 claim mismatch, 7 policy violation, 1 when an input cannot be read.
+/// 6 claim mismatch, 7 policy violation, 1 when an input cannot be read, 2
+/// when what the token must match is not said (no client, no issuer), as
+/// for any other usage error.
 pub fn run(args: &Args) -> ExitCode {
+    if args.client_id.is_none() && !args.any_client {
+        eprintln!(
+            "error: a token is valid only for its app client: pass --client-id ID (aud of ID tokens, client_id of access tokens), or --any-client to accept any client"
+        );
+        return ExitCode::from(2);
+    }
+    let issuer = match (&args.issuer, verify::issuer_of_jwks_url(&args.jwks)) {
+        (Some(i), _) => Some(i.clone()),
+        (None, Some(derived)) => Some(derived),
+        (None, None) if args.any_issuer => None,
+        (None, None) => {
+            eprintln!(
+                "error: a token is valid only from its user pool: pass --issuer https://cognito-idp.REGION.amazonaws.com/POOL_ID, give --jwks as the pool's JWKS URL (its issuer is derived), or pass --any-issuer"
+            );
+            return ExitCode::from(2);
+        }
+    };
     let policy = match args.policy.as_ref() {
         None => None,
         Some(p) => match super::load_policy(Some(p)).1 {
@@ -80,7 +105,7 @@ pub fn run(args: &Args) -> ExitCode {
                 TokenUse::Access
             }
         }),
-        issuer: args.issuer.clone(),
+        issuer: issuer.clone(),
         leeway: args.leeway,
     };
     let now = SystemTime::now()
@@ -112,7 +137,7 @@ pub fn run(args: &Args) -> ExitCode {
         } else {
             ""
         },
-        if args.issuer.is_some() {
+        if issuer.is_some() {
             ", issuer matches"
         } else {
             ""
@@ -153,6 +178,11 @@ fn read_token(args: &Args) -> Result<String, String> {
 }
 
 fn load_jwks(source: &str) -> Result<Jwks, String> {
+    if source.starts_with("http://") && !verify::is_loopback_url(source) {
+        return Err(
+            "plain http:// is accepted only on this machine (localhost, 127.0.0.0/8, ::1, for an emulator such as cognito-local): use https://".into(),
+        );
+    }
     let text = if source.starts_with("http://") || source.starts_with("https://") {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(10)))
