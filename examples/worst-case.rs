@@ -38,14 +38,14 @@ fn main() {
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let at = |percent: usize| times[(times.len() - 1) * percent / 100];
     println!(
         "event {} bytes, response {} bytes, {} invocations: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         bytes.len(),
         out.len(),
         n,
-        at(0.5),
-        at(0.99),
+        at(50),
+        at(99),
         times[times.len() - 1]
     );
 }
