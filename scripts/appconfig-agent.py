@@ -79,7 +79,7 @@ class Agent:
 class Function:
     """The release binary under a local Runtime API, its log in a file."""
 
-    def __init__(self, port):
+    def __init__(self, port, **extra):
         self.api = lambda_local.RuntimeApi()
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
         env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.api.port}",
@@ -88,7 +88,7 @@ class Function:
                    AWS_LAMBDA_LOG_STREAM_NAME="x", AWS_REGION="us-east-1", AWS_LAMBDA_LOG_LEVEL="debug",
                    PRETOKEN_POLICY_APPCONFIG=PATH, AWS_APPCONFIG_EXTENSION_HTTP_PORT=str(port),
                    PRETOKEN_POLICY_REFRESH_SECONDS="0", PRETOKEN_POLICY_FETCH_TIMEOUT_MS=str(TIMEOUT_MS),
-                   PRETOKEN_LAMBDA_VERSION="V2_0")
+                   PRETOKEN_LAMBDA_VERSION="V2_0", **extra)
         for k in ("PRETOKEN_POLICY", "PRETOKEN_POLICY_FILE"):
             env.pop(k, None)
         self.proc = subprocess.Popen([str(BINARY)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -189,6 +189,36 @@ def main():
         agent.close()
     finally:
         fn.close()
+    # Metrics: denials are answers, not failures; staleness is visible.
+    agent = Agent()
+    fn = Function(agent.port, PRETOKEN_POLICY_MAX_STALE_SECONDS="1")
+    try:
+        def metric_lines(name):
+            return [json.loads(l) for l in fn.text().splitlines() if l.startswith('{"_aws"') and f'"{name}"' in l]
+        agent.mode = ("ok", "20", b'{"deny": [{"message": "Sign-in is closed today."}]}')
+        kinds = [fn.invoke()[1].get("errorType") for _ in range(100)]
+        check("100 denials in a row: each SignInDenied, no Failures metric",
+              kinds == ["SignInDenied"] * 100 and metric_lines("Failures") == [], (kinds[:3], metric_lines("Failures")[:2]))
+        kind, r, _ = fn.invoke(b'{"version": "2", "request": []}')
+        failures = metric_lines("Failures")
+        check("a malformed event: one Failures line, errorType a property, the function its only dimension",
+              kind == "error" and len(failures) == 1 and failures[0]["errorType"] == r.get("errorType") == "InvalidEvent"
+              and failures[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["FunctionName"]], (r, failures))
+        agent.mode = ("ok", "21", b'{"suppress": [{"claims": ["email"]}]}')
+        kind, r, _ = fn.invoke()
+        check("version 21 in force", kind == "ok" and suppressed(r) == ["email"], r)
+        agent.mode = ("status", 500)
+        fn.invoke()
+        check("a failed refresh within PRETOKEN_POLICY_MAX_STALE_SECONDS: not stale", metric_lines("PolicyStale") == [])
+        time.sleep(1.2)
+        answers = [fn.invoke() for _ in range(3)]
+        check("past it: the last good version keeps serving",
+              all(k == "ok" and suppressed(a) == ["email"] for k, a, _ in answers), answers[:1])
+        check("a PolicyStale line on every stale invocation", len(metric_lines("PolicyStale")) == 3, metric_lines("PolicyStale"))
+        check("one ERROR per stale period", fn.text().count("AppConfig policy is stale") == 1, fn.text()[-400:])
+    finally:
+        fn.close()
+        agent.close()
     print(f"appconfig: {passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 

@@ -92,6 +92,30 @@ pub struct Refresh {
     lookups_built: bool,
     /// Each version's evaluation budget (`PRETOKEN_EVAL_BUDGET_MS`).
     eval_budget: Duration,
+    /// When the agent last answered with a policy (any version).
+    last_success: Option<Instant>,
+    /// How long refreshes may fail before the policy in force is stale
+    /// (`PRETOKEN_POLICY_MAX_STALE_SECONDS`; `None`: never).
+    max_stale: Option<Duration>,
+    /// Whether the current stale period has been reported (its ERROR is
+    /// logged once).
+    stale_reported: bool,
+}
+
+/// Whether the policy in force is stale, for one invocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staleness {
+    /// Fresh, or staleness is not watched.
+    Fresh,
+    /// Refreshes have failed for longer than the limit: `first` is true for
+    /// the first invocation of this stale period; `for_seconds` since the
+    /// last successful refresh.
+    Stale {
+        /// The first invocation of the stale period.
+        first: bool,
+        /// Seconds since the last successful refresh.
+        for_seconds: u64,
+    },
 }
 
 impl Refresh {
@@ -106,6 +130,38 @@ impl Refresh {
             failing: false,
             lookups_built: true,
             eval_budget: crate::trigger::config::DEFAULT_EVAL_BUDGET,
+            last_success: None,
+            max_stale: Some(crate::trigger::config::DEFAULT_MAX_STALE),
+            stale_reported: false,
+        }
+    }
+
+    /// The same state, a policy going stale once refreshes have failed for
+    /// longer than `max_stale` (`None`: never).
+    #[must_use]
+    pub fn with_max_stale(mut self, max_stale: Option<Duration>) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// Whether the policy in force is stale at `now`: refreshes have failed
+    /// for longer than the limit since the last successful one. The policy
+    /// keeps serving (never none); the caller logs an ERROR once per stale
+    /// period and emits `PolicyStale` on every stale invocation.
+    pub fn staleness(&mut self, now: Instant) -> Staleness {
+        let (Some(limit), Some(last), true) = (self.max_stale, self.last_success, self.failing)
+        else {
+            return Staleness::Fresh;
+        };
+        let age = now.saturating_duration_since(last);
+        if self.current.is_none() || age <= limit {
+            return Staleness::Fresh;
+        }
+        let first = !self.stale_reported;
+        self.stale_reported = true;
+        Staleness::Stale {
+            first,
+            for_seconds: age.as_secs(),
         }
     }
 
@@ -150,6 +206,8 @@ impl Refresh {
             AgentAnswer::Body { version, body } => (version, body),
         };
         self.failing = false;
+        self.last_success = Some(now);
+        self.stale_reported = false;
         let version = version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| {
             let mut h = DefaultHasher::new();
             body.hash(&mut h);
@@ -261,19 +319,12 @@ pub async fn fetch(settings: &Settings) -> AgentAnswer {
 /// the function's name as its dimension (an alarm on `pretoken` /
 /// `PolicyRejected` for this function can roll the deployment back).
 pub fn policy_rejected_metric(timestamp_ms: u128, function_name: &str) -> String {
-    serde_json::json!({
-        "_aws": {
-            "Timestamp": timestamp_ms,
-            "CloudWatchMetrics": [{
-                "Namespace": "pretoken",
-                "Dimensions": [["FunctionName"]],
-                "Metrics": [{"Name": "PolicyRejected", "Unit": "Count"}],
-            }],
-        },
-        "FunctionName": function_name,
-        "PolicyRejected": 1,
-    })
-    .to_string()
+    crate::metrics::line(
+        crate::metrics::POLICY_REJECTED,
+        timestamp_ms,
+        function_name,
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -414,6 +465,49 @@ mod tests {
         assert!(matches!(r.apply(plain(GOOD), t0), Change::Loaded(v) if v.starts_with("body-")));
         assert_eq!(r.apply(plain(GOOD), t0), Change::Unchanged);
         assert!(matches!(r.apply(plain(OTHER), t0), Change::Loaded(_)));
+    }
+
+    #[test]
+    fn staleness_is_reported_once_per_period_and_the_policy_keeps_serving() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs(1);
+        let mut r = Refresh::new(Duration::ZERO, None).with_max_stale(Some(10 * s));
+        assert_eq!(r.apply(body("1", GOOD), t0), Change::Loaded("1".into()));
+        let down = || AgentAnswer::Failed("the agent could not be reached".into());
+        r.apply(down(), t0 + 5 * s);
+        assert_eq!(r.staleness(t0 + 5 * s), Staleness::Fresh);
+        r.apply(down(), t0 + 11 * s);
+        assert_eq!(
+            r.staleness(t0 + 11 * s),
+            Staleness::Stale {
+                first: true,
+                for_seconds: 11
+            }
+        );
+        assert_eq!(
+            r.staleness(t0 + 12 * s),
+            Staleness::Stale {
+                first: false,
+                for_seconds: 12
+            }
+        );
+        assert!(r.current().is_some(), "the last good version keeps serving");
+        // A success ends the period; the next one is reported again.
+        r.apply(body("1", GOOD), t0 + 13 * s);
+        assert_eq!(r.staleness(t0 + 13 * s), Staleness::Fresh);
+        r.apply(down(), t0 + 30 * s);
+        assert_eq!(
+            r.staleness(t0 + 30 * s),
+            Staleness::Stale {
+                first: true,
+                for_seconds: 17
+            }
+        );
+        // 0 (None): never stale.
+        let mut never = Refresh::new(Duration::ZERO, None).with_max_stale(None);
+        never.apply(body("1", GOOD), t0);
+        never.apply(down(), t0 + 100_000 * s);
+        assert_eq!(never.staleness(t0 + 100_000 * s), Staleness::Fresh);
     }
 
     #[test]

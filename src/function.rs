@@ -24,7 +24,7 @@ use crate::appconfig::{self, Change, Refresh, Settings};
 use crate::lookup::Plan;
 use crate::lookup::cache::{self, Cache};
 use crate::trigger::Output;
-use crate::{ConfigError, Trigger, TriggerError, json};
+use crate::{ConfigError, Trigger, TriggerError, json, metrics};
 
 /// How a build of the function makes lookups.
 pub trait Lookups: Sized + Sync + 'static {
@@ -93,7 +93,7 @@ pub async fn run<L: Lookups>() -> Result<(), Error> {
         return lambda_runtime::run(service_fn(
             move |event: LambdaEvent<json::Event>| async move {
                 let id = event.context.request_id;
-                with_lookups(trigger, client, event.payload, &id).await
+                counted(with_lookups(trigger, client, event.payload, &id).await)
             },
         ))
         .await;
@@ -102,10 +102,47 @@ pub async fn run<L: Lookups>() -> Result<(), Error> {
     // refuse them with its own error.
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<json::Event>| async move {
-            trigger.respond_payload(event.payload, &event.context.request_id)
+            counted(trigger.respond_payload(event.payload, &event.context.request_id))
         },
     ))
     .await
+}
+
+/// The answer, with one `Failures` metric line when it is an unexpected
+/// failure (every error but `SignInDenied`: a deny rule refusing someone is
+/// the policy working, and must not roll a deployment back).
+fn counted<T>(answer: Result<T, TriggerError>) -> Result<T, TriggerError> {
+    if let Err(e) = &answer {
+        if metrics::is_failure(e.error_type()) {
+            emit(metrics::FAILURES, Some(e.error_type()));
+        }
+    }
+    answer
+}
+
+/// Prints one metric line for this function (`AWS_LAMBDA_FUNCTION_NAME`).
+fn emit(metric: &str, error_type: Option<&str>) {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    println!("{}", metrics::line(metric, ms, &function, error_type));
+}
+
+/// Logs a stale policy (an ERROR once per stale period) and emits
+/// `PolicyStale` on every invocation it serves while stale.
+fn report_staleness(staleness: appconfig::Staleness, settings: &Settings) {
+    if let appconfig::Staleness::Stale { first, for_seconds } = staleness {
+        if first {
+            tracing::error!(
+                stale_seconds = for_seconds,
+                max_stale_seconds = settings.max_stale.map_or(0, |d| d.as_secs()),
+                path = settings.path.as_str(),
+                "AppConfig policy is stale: refreshes have failed since the last success; the last good version keeps serving"
+            );
+        }
+        emit(metrics::POLICY_STALE, None);
+    }
 }
 
 /// One invocation of a policy with lookups: plan, look up (concurrently,
@@ -136,7 +173,8 @@ async fn from_appconfig<L: Lookups>(
         "the policy comes from AppConfig: fetched at the first invocation"
     );
     let refresh = Refresh::new(settings.refresh, settings.lambda_version)
-        .with_eval_budget(settings.eval_budget);
+        .with_eval_budget(settings.eval_budget)
+        .with_max_stale(settings.max_stale);
     let refresh = if L::BUILT {
         refresh
     } else {
@@ -156,6 +194,7 @@ async fn from_appconfig<L: Lookups>(
                     let change = refresh.apply(fetched, now);
                     report(&change, refresh.current().map(|l| l.version.as_str()));
                 }
+                report_staleness(refresh.staleness(now), settings);
                 refresh.current().map(|l| Arc::clone(&l.trigger))
             };
             let Some(trigger) = loaded else {
@@ -165,19 +204,22 @@ async fn from_appconfig<L: Lookups>(
                     error_type = e.error_type(),
                     "refused to issue tokens: no valid policy from AppConfig yet"
                 );
-                return Err(Diagnostic::from(e));
+                return Err(Diagnostic::from(counted::<()>(Err(e)).unwrap_err()));
             };
             // Written once into raw JSON (no tree, no re-parse), since the
             // answer borrows the trigger this invocation holds.
             let output = if L::BUILT && trigger.has_lookups() {
                 let client = lookups.get_or_init(|| L::build(cache_entries)).await;
-                with_lookups(&trigger, client, event.payload, &request_id).await?
+                counted(with_lookups(&trigger, client, event.payload, &request_id).await)?
             } else {
-                trigger.respond_payload(event.payload, &request_id)?
+                counted(trigger.respond_payload(event.payload, &request_id))?
             };
-            serde_json::value::to_raw_value(&output).map_err(|e| Diagnostic {
-                error_type: "InternalError".into(),
-                error_message: format!("the answer could not be written: {e}"),
+            serde_json::value::to_raw_value(&output).map_err(|e| {
+                emit(metrics::FAILURES, Some("InternalError"));
+                Diagnostic {
+                    error_type: "InternalError".into(),
+                    error_message: format!("the answer could not be written: {e}"),
+                }
             })
         },
     ))
@@ -207,11 +249,7 @@ fn report(change: &Change, in_force: Option<&str>) {
                 in_force = in_force.unwrap_or("none"),
                 "AppConfig policy version refused; the last good version stays in force"
             );
-            let ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis());
-            let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
-            println!("{}", appconfig::policy_rejected_metric(ms, &function));
+            emit(metrics::POLICY_REJECTED, None);
         }
         Change::Failed { error, first } => match in_force {
             Some(v) if *first => tracing::warn!(

@@ -28,6 +28,7 @@ pub mod load;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod lookup;
+pub mod metrics;
 pub mod model;
 pub mod reserved;
 pub mod response;

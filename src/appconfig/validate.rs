@@ -53,9 +53,10 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// The largest content accepted: AppConfig's hosted configurations are at
-/// most 2 MB; Lambda environment variables could never carry more either.
-const MAX_CONTENT: usize = 2 * 1024 * 1024;
+/// The largest content accepted: exactly what the function fetches
+/// ([`crate::appconfig::MAX_BODY`]), so a version the validator lets through
+/// is never one the function cannot read.
+const MAX_CONTENT: usize = crate::appconfig::MAX_BODY;
 
 /// Which function a validator guards: `pretoken-lambda` (built without
 /// lookups, the default) or `pretoken-lambda-lookups`. The template sets it
@@ -99,7 +100,7 @@ pub fn validate_for(event: &Value, lookups_built: bool) -> Result<Value, Refusal
         .map_err(|_| Refusal::Event("content is not base64".into()))?;
     if bytes.len() > MAX_CONTENT {
         return Err(Refusal::Policy(vec![format!(
-            "the policy is {} bytes, over {MAX_CONTENT}",
+            "the policy is {} bytes; the function fetches at most {MAX_CONTENT} bytes (1 MiB) from AppConfig, so it could never load it",
             bytes.len()
         )]));
     }
@@ -138,6 +139,28 @@ mod tests {
             "content": STANDARD.encode(content),
             "uri": "hosted"
         })
+    }
+
+    #[test]
+    fn validator_and_function_agree_on_size() {
+        // Just over the function's fetch limit: refused, naming both numbers.
+        let padding = " ".repeat(crate::appconfig::MAX_BODY);
+        let big = format!(r#"{{"suppress": [{{"claims": ["email"]}}]}}{padding}"#);
+        let e = validate(&event(&big)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "the policy is invalid (1 problem): the policy is {} bytes; the function fetches at most 1048576 bytes (1 MiB) from AppConfig, so it could never load it",
+                big.len()
+            )
+        );
+        // At the limit it is read.
+        let fits = format!(
+            r#"{{"suppress": [{{"claims": ["email"]}}]}}{}"#,
+            " ".repeat(crate::appconfig::MAX_BODY - 40)
+        );
+        assert!(fits.len() <= crate::appconfig::MAX_BODY);
+        assert!(validate(&event(&fits)).is_ok());
     }
 
     #[test]

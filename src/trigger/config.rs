@@ -64,6 +64,13 @@ pub fn eval_budget_from(var: impl Fn(&str) -> Option<String>) -> Result<Duration
     }
 }
 
+/// How long AppConfig refreshes may fail, in seconds, before the policy in
+/// force is reported stale (default 3,600; `0`: never).
+pub const ENV_MAX_STALE: &str = "PRETOKEN_POLICY_MAX_STALE_SECONDS";
+
+/// The default staleness limit.
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(3_600);
+
 /// The agent's own port variable (default 2772).
 pub const ENV_PORT: &str = "AWS_APPCONFIG_EXTENSION_HTTP_PORT";
 
@@ -82,6 +89,9 @@ pub struct AppConfigSettings {
     pub lambda_version: Option<Version>,
     /// The evaluation budget (`PRETOKEN_EVAL_BUDGET_MS`).
     pub eval_budget: Duration,
+    /// How long refreshes may fail before the policy is stale (`None`:
+    /// never; `PRETOKEN_POLICY_MAX_STALE_SECONDS=0`).
+    pub max_stale: Option<Duration>,
 }
 
 impl AppConfigSettings {
@@ -137,6 +147,10 @@ impl AppConfigSettings {
             timeout: Duration::from_millis(number(ENV_TIMEOUT, 1500)?.max(1)),
             lambda_version,
             eval_budget: eval_budget_from(&var)?,
+            max_stale: match number(ENV_MAX_STALE, DEFAULT_MAX_STALE.as_secs())? {
+                0 => None,
+                s => Some(Duration::from_secs(s)),
+            },
         }))
     }
 }
