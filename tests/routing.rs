@@ -166,3 +166,80 @@ fn a_routing_documents_problems_carry_their_route() {
         assert_eq!(&got, expected, "{json}");
     }
 }
+
+#[test]
+fn common_rules_apply_to_every_route_first() {
+    let doc = r#"{
+        "common": {
+            "deny": [{"when": {"groups": ["banned"]}, "message": "Banned."}],
+            "suppress": [{"preset": "standard-pii"}]
+        },
+        "default": {"claims": [{"claim": "route", "value": "top"}]},
+        "pools": {"us-east-1_EXAMPLE": {"clients": {"1example23456789": {
+            "claims": [{"claim": "route", "value": "client"}]
+        }}}}
+    }"#;
+    let p = pretoken::Policy::from_json(doc, "doc").unwrap();
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let t = common::trigger(p, None);
+    let mut e = common::read_json(&common::root().join("events/v2-authentication.json"));
+    let out = t.handle(e.clone()).unwrap();
+    let id = &out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"];
+    assert_eq!(id["claimsToAddOrOverride"]["route"], "client");
+    assert!(
+        id["claimsToSuppress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "email")
+    );
+    e["request"]["groupConfiguration"]["groupsToOverride"] = serde_json::json!(["banned"]);
+    assert_eq!(t.handle(e).unwrap_err().to_string(), "Banned.");
+    // common may not declare lookups; a section in both is an error.
+    let err = pretoken::Policy::from_json(
+        r#"{"common": {"lookups": {}, "groups": {"add": ["a"]}}, "default": {"groups": {"add": ["b"]}}}"#,
+        "doc",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("common.lookups: unknown field"), "{err}");
+    assert!(
+        err.contains("default.groups: \"groups\" is also in \"common\": give it in one place"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_route_weaker_than_the_default_is_warned() {
+    let doc = r#"{
+        "default": {"deny": [{"when": {"groups": ["banned"]}, "message": "Banned."}],
+                    "suppress": [{"claims": ["email", "phone_number"]}]},
+        "pools": {"p1": {"clients": {"c1": {"suppress": [{"claims": ["email"]}]}}}}
+    }"#;
+    let w: Vec<String> = pretoken::Policy::from_json(doc, "doc")
+        .unwrap()
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        w,
+        [
+            "pools.p1.clients.c1: suppresses fewer claims than the top \"default\" (not: phone_number): this route's users get claims the default hides; suppress them here too, or put the suppressions in \"common\"",
+            "pools.p1.clients.c1: has 0 deny rule(s), the top \"default\" 1: a user refused by the default may sign in through this route; put shared deny rules in \"common\"",
+        ]
+    );
+    // With the shared rules in common, no warning.
+    let fixed = r#"{
+        "common": {"deny": [{"when": {"groups": ["banned"]}, "message": "Banned."}],
+                   "suppress": [{"claims": ["email", "phone_number"]}]},
+        "default": {"claims": [{"claim": "x", "value": 1}]},
+        "pools": {"p1": {"clients": {"c1": {"claims": [{"claim": "x", "value": 2}]}}}}
+    }"#;
+    assert!(
+        pretoken::Policy::from_json(fixed, "doc")
+            .unwrap()
+            .warnings
+            .is_empty()
+    );
+}

@@ -67,6 +67,8 @@ pub(super) struct Reader {
     pub(super) declared: Vec<Declared>,
     /// The regular expressions read so far (the whole document).
     pub(super) regexes: usize,
+    /// A routing document's `common` rules, applied to each route.
+    pub(super) routing_common: Option<super::rules::Common>,
 }
 
 impl Reader {

@@ -7,7 +7,7 @@ use crate::json::type_name;
 use crate::model::{Policy, PoolRoutes, Routes};
 
 /// The fields of a routing document's top level.
-pub const ROUTING_FIELDS: &[&str] = &["$schema", "description", "default", "pools"];
+pub const ROUTING_FIELDS: &[&str] = &["$schema", "description", "common", "default", "pools"];
 
 /// The fields of a pool's entry.
 pub const POOL_FIELDS: &[&str] = &["default", "clients"];
@@ -22,6 +22,7 @@ impl Reader {
     pub(super) fn routing(&mut self, root: &Map<String, Value>) -> Policy {
         self.known_fields(root, "", ROUTING_FIELDS);
         let description = self.opt_string(root, "", "description");
+        self.routing_common = root.get("common").map(|v| self.common(v));
         let mut policy = match root.get("default") {
             Some(v) => self.routed_policy(v, "default"),
             None => None,
@@ -57,6 +58,9 @@ impl Reader {
             );
         }
         let mut top = policy.take().unwrap_or_else(Self::empty_policy);
+        if has_default {
+            self.weaker_routes(&top, &pools);
+        }
         top.description = description.or(top.description);
         top.routes = Some(Box::new(Routes { has_default, pools }));
         top
@@ -111,7 +115,56 @@ impl Reader {
             );
             return None;
         }
-        Some(self.policy_at(m, path))
+        let common = self.routing_common.clone();
+        Some(self.policy_with(m, path, common.as_ref()))
+    }
+
+    /// Warns about a route weaker than the top default: it suppresses a
+    /// strict subset of the claims the default suppresses, or has fewer deny
+    /// rules (`common` rules count as the route's own).
+    fn weaker_routes(&mut self, default: &Policy, pools: &[(String, PoolRoutes)]) {
+        let suppressed = |p: &Policy| -> std::collections::BTreeSet<String> {
+            p.suppress
+                .iter()
+                .flat_map(|s| s.claims.iter().cloned())
+                .collect()
+        };
+        let top = suppressed(default);
+        for (pool, routes) in pools {
+            let named = routes
+                .default
+                .iter()
+                .map(|p| (format!("pools.{pool}.default"), p))
+                .chain(
+                    routes
+                        .clients
+                        .iter()
+                        .map(|(c, p)| (format!("pools.{pool}.clients.{c}"), p)),
+                );
+            for (path, p) in named {
+                let mine = suppressed(p);
+                if mine.is_subset(&top) && mine.len() < top.len() {
+                    let missing: Vec<&str> = top.difference(&mine).map(String::as_str).collect();
+                    self.warn(
+                        &path,
+                        format!(
+                            "suppresses fewer claims than the top \"default\" (not: {}): this route's users get claims the default hides; suppress them here too, or put the suppressions in \"common\"",
+                            missing.join(", ")
+                        ),
+                    );
+                }
+                if p.deny.len() < default.deny.len() {
+                    self.warn(
+                        &path,
+                        format!(
+                            "has {} deny rule(s), the top \"default\" {}: a user refused by the default may sign in through this route; put shared deny rules in \"common\"",
+                            p.deny.len(),
+                            default.deny.len()
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn empty_policy() -> Policy {
@@ -177,7 +230,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "claims: unknown field `claims`; expected one of: $schema, description, default, pools",
+                "claims: unknown field `claims`; expected one of: $schema, description, common, default, pools",
                 "pools.us-east-1_AbC.clients.1example23456789.claims[0].claim: `sub` is reserved: Cognito sets it and does not let a trigger change it",
             ]
         );

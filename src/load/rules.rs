@@ -99,6 +99,11 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
             ),
         );
     }
+    // Common rules are checked with each route: say each problem once.
+    let mut seen = std::collections::HashSet::new();
+    cx.problems.retain(|p| seen.insert(p.to_string()));
+    let mut seen = std::collections::HashSet::new();
+    cx.warnings.retain(|p| seen.insert(p.to_string()));
     if cx.problems.is_empty() {
         let mut policy = policy;
         policy.warnings = cx.warnings;
@@ -108,26 +113,112 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
     }
 }
 
+/// A routing document's `"common"` rules, read once with their own paths
+/// (`common.claims[0]`), applied to every route before the route's own.
+#[derive(Default, Clone)]
+pub(super) struct Common {
+    deny: Vec<(String, DenyRule)>,
+    suppress: Vec<(String, SuppressRule)>,
+    claims: Vec<(String, ClaimRule)>,
+    copy_attributes: Vec<(String, crate::model::CopyRule)>,
+    scopes: Vec<(String, ScopeRule)>,
+    groups: Option<GroupFilter>,
+    roles: Option<crate::model::RoleFilter>,
+}
+
+/// The fields `"common"` may have: a policy's rules, without lookups (each
+/// route declares its own, and a common rule cannot read them).
+pub const COMMON_FIELDS: &[&str] = &[
+    "deny",
+    "suppress",
+    "claims",
+    "copyAttributes",
+    "scopes",
+    "groups",
+    "roles",
+];
+
 impl Reader {
+    /// Reads a routing document's `"common"`.
+    pub(super) fn common(&mut self, v: &Value) -> Common {
+        let Some(root) = self.object(v, "common") else {
+            return Common::default();
+        };
+        self.known_fields(root, "common", COMMON_FIELDS);
+        self.declared.clear();
+        Common {
+            deny: self.list(root, "common", "deny", Reader::deny_rule),
+            suppress: self.list(root, "common", "suppress", Reader::suppress_rule),
+            claims: self.list(root, "common", "claims", Reader::claim_rule),
+            copy_attributes: self.list(root, "common", "copyAttributes", Reader::copy_rule),
+            scopes: self.list(root, "common", "scopes", Reader::scope_rule),
+            groups: root
+                .get("groups")
+                .and_then(|v| self.group_filter(v, "common.groups")),
+            roles: root
+                .get("roles")
+                .and_then(|v| self.role_filter(v, "common.roles")),
+        }
+    }
+
     /// Reads one policy whose fields are at `prefix` (empty at the top of a
     /// file; `pools.ID.default` in a routing document). Problems go to the
     /// reader; the policy is only used if there are none.
     pub(super) fn policy_at(&mut self, root: &Map<String, Value>, prefix: &str) -> Policy {
+        self.policy_with(root, prefix, None)
+    }
+
+    /// [`Reader::policy_at`], the routing document's `common` rules first.
+    pub(super) fn policy_with(
+        &mut self,
+        root: &Map<String, Value>,
+        prefix: &str,
+        common: Option<&Common>,
+    ) -> Policy {
         self.known_fields(root, prefix, FIELDS);
         let description = self.opt_string(root, prefix, "description");
         let lookups = self.lookups(root, prefix);
-        let deny = self.list(root, prefix, "deny", Reader::deny_rule);
-        let suppress = self.list(root, prefix, "suppress", Reader::suppress_rule);
-        let claims = self.list(root, prefix, "claims", Reader::claim_rule);
-        let copy_attributes = self.list(root, prefix, "copyAttributes", Reader::copy_rule);
-        let scopes = self.list(root, prefix, "scopes", Reader::scope_rule);
+        let c = common.cloned().unwrap_or_default();
+        let deny = own(c.deny, self.list(root, prefix, "deny", Reader::deny_rule));
+        let suppress = own(
+            c.suppress,
+            self.list(root, prefix, "suppress", Reader::suppress_rule),
+        );
+        let claims = own(
+            c.claims,
+            self.list(root, prefix, "claims", Reader::claim_rule),
+        );
+        let copy_attributes = own(
+            c.copy_attributes,
+            self.list(root, prefix, "copyAttributes", Reader::copy_rule),
+        );
+        let scopes = own(
+            c.scopes,
+            self.list(root, prefix, "scopes", Reader::scope_rule),
+        );
         let groups = match root.get("groups") {
-            None | Some(Value::Null) => None,
-            Some(v) => self.group_filter(v, &join(prefix, "groups")),
+            None | Some(Value::Null) => c.groups,
+            Some(v) => {
+                if c.groups.is_some() {
+                    self.err(
+                        &join(prefix, "groups"),
+                        "\"groups\" is also in \"common\": give it in one place",
+                    );
+                }
+                self.group_filter(v, &join(prefix, "groups"))
+            }
         };
         let roles = match root.get("roles") {
-            None | Some(Value::Null) => None,
-            Some(v) => self.role_filter(v, &join(prefix, "roles")),
+            None | Some(Value::Null) => c.roles,
+            Some(v) => {
+                if c.roles.is_some() {
+                    self.err(
+                        &join(prefix, "roles"),
+                        "\"roles\" is also in \"common\": give it in one place",
+                    );
+                }
+                self.role_filter(v, &join(prefix, "roles"))
+            }
         };
         if roles.is_none() && groups.as_ref().is_some_and(GroupFilter::filters) {
             self.warn(
@@ -195,6 +286,12 @@ impl Reader {
             }
         }
     }
+}
+
+/// `first` (the common rules), then `then` (the route's own).
+fn own<T>(mut first: Vec<(String, T)>, then: Vec<(String, T)>) -> Vec<(String, T)> {
+    first.extend(then);
+    first
 }
 
 /// The rules without their paths.

@@ -238,6 +238,7 @@ pub fn schema() -> Value {
                 "properties": {
                     "$schema": {"type": "string"},
                     "description": {"type": "string"},
+                    "common": {"allOf": [{"$ref": "#/$defs/policy"}, {"not": {"required": ["lookups"]}}], "description": "Rules applied to every route before its own (no lookups: each route declares its own)."},
                     "default": {"$ref": "#/$defs/policy"},
                     "pools": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/pool"}, "description": "User pool ID to its policies."}
                 }
