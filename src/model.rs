@@ -136,6 +136,10 @@ pub struct ClaimRule {
     pub tokens: Tokens,
     /// When the rule applies.
     pub when: Condition,
+    /// `"trust": "user"`: the team knows the value is the user's own say (a
+    /// display name), so `check --template` does not warn that a user can
+    /// write what it reads.
+    pub trust_user: bool,
 }
 
 /// What to do when a claim's source has no value for a user.

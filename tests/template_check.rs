@@ -60,7 +60,7 @@ fn the_repository_template_is_consistent_with_the_builtin_policy() {
 fn an_attribute_the_client_cannot_read() {
     let (code, f) = broken(
         "read-attributes",
-        r#"ReadAttributes: [email, name, phone_number, "custom:tenantId", "custom:department"]"#,
+        r#"ReadAttributes: [email, email_verified, name, phone_number, "custom:tenantId", "custom:department", "custom:plan", "custom:groups"]"#,
         r#"ReadAttributes: [email, name, phone_number, "custom:department"]"#,
         None,
     );
@@ -169,7 +169,7 @@ fn a_client_credentials_rule_on_a_v2_pool() {
 fn what_cannot_be_evaluated_is_said_not_guessed() {
     let (code, f) = broken(
         "conditional",
-        r#"ReadAttributes: [email, name, phone_number, "custom:tenantId", "custom:department"]"#,
+        r#"ReadAttributes: [email, email_verified, name, phone_number, "custom:tenantId", "custom:department", "custom:plan", "custom:groups"]"#,
         r"ReadAttributes: !If [Prod, [email], [name]]",
         None,
     );
@@ -288,5 +288,100 @@ fn a_policy_with_lookups_on_the_function_built_without_them() {
         [
             "error: UserPool.LambdaConfig.PreTokenGenerationConfig.LambdaArn: names PreTokenFunction, pretoken-lambda, built without lookups: it refuses this policy (lookups.profile); deploy pretoken-lambda-lookups"
         ]
+    );
+}
+
+#[test]
+fn what_a_user_can_write_never_decides_authorization() {
+    // The repository's template with every example policy: no error.
+    for p in std::fs::read_dir(root().join("policies")).unwrap() {
+        let p = p.unwrap().path();
+        if p.extension().is_some_and(|e| e == "json") {
+            let o = Command::new(env!("CARGO_BIN_EXE_pretoken"))
+                .args([
+                    "check",
+                    "--policy",
+                    p.to_str().unwrap(),
+                    "--template",
+                    "template.yaml",
+                ])
+                .current_dir(root())
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    // A client without WriteAttributes lets users write custom attributes:
+    // a claim that reads one is a warning, groups decided by one an error.
+    let (code, f) = broken(
+        "write-attributes",
+        "      WriteAttributes: [email, name, phone_number]\n",
+        "",
+        Some("policies/federated-groups.json"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        f.iter().any(|l| l.starts_with("error: UserPoolClient.WriteAttributes: UserPoolClient can write custom:groups, which groups.addFrom reads to decide the user's groups: a user could grant themselves access")),
+        "{f:?}"
+    );
+    let (code, f) = broken(
+        "write-tenant",
+        "WriteAttributes: [email, name, phone_number]",
+        r#"WriteAttributes: [email, name, phone_number, "custom:tenantId"]"#,
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        f,
+        [
+            r#"warning: UserPoolClient.WriteAttributes: UserPoolClient can write custom:tenantId, which claims[0] (tenantId) reads: a user could choose its value; remove it from WriteAttributes or mark the claim "trust": "user""#
+        ]
+    );
+    // "trust": "user" says the team knows.
+    let dir = std::env::temp_dir().join(format!("pretoken-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("trust.json");
+    std::fs::write(
+        &policy,
+        r#"{"claims": [{"claim": "tenantId", "attribute": "custom:tenantId", "trust": "user"}]}"#,
+    )
+    .unwrap();
+    let (code, f) = broken(
+        "write-trust",
+        "WriteAttributes: [email, name, phone_number]",
+        r#"WriteAttributes: [email, name, phone_number, "custom:tenantId"]"#,
+        Some(policy.to_str().unwrap()),
+    );
+    assert_eq!((code, f), (0, Vec::<String>::new()));
+}
+
+#[test]
+fn an_email_rule_without_email_verified_is_warned() {
+    let w: Vec<String> = pretoken::Policy::from_json(
+        r#"{"deny": [{"when": {"not": {"attributes": {"email": {"endsWith": "@corp.example"}}}}, "message": "No."}]}"#,
+        "p",
+    )
+    .unwrap()
+    .warnings
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(
+        w,
+        [
+            r#"deny[0].when: reads email but not email_verified: an unverified address proves nothing (a user can sign up with, or change to, any address); require "email_verified": {"equals": "true"} in the same condition"#
+        ]
+    );
+    let verified = r#"{"deny": [{"when": {"not": {"attributes": {"email": {"endsWith": "@corp.example"}, "email_verified": {"equals": "true"}}}}, "message": "No."}]}"#;
+    assert!(
+        pretoken::Policy::from_json(verified, "p")
+            .unwrap()
+            .warnings
+            .is_empty()
     );
 }

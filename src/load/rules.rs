@@ -40,7 +40,8 @@ pub const FIELDS: &[&str] = &[
 pub const SUPPRESS_FIELDS: &[&str] = &["claims", "preset", "tokens", "when"];
 
 /// The fields of a claim rule besides its SOURCE's keys and options.
-pub const CLAIM_RULE_FIELDS: &[&str] = &["claim", "ifMissing", "default", "tokens", "when"];
+pub const CLAIM_RULE_FIELDS: &[&str] =
+    &["claim", "ifMissing", "default", "tokens", "when", "trust"];
 
 /// Every field of a claim rule: `claim`, the SOURCE's keys and options (the
 /// model's one list of them), then the rule's own.
@@ -242,7 +243,7 @@ impl Reader {
                 "the policy has no rules: tokens are issued unchanged",
             );
         }
-        Policy {
+        let policy = Policy {
             description,
             lookups,
             deny: strip(deny),
@@ -255,6 +256,23 @@ impl Reader {
             route: prefix.to_owned(),
             routes: None,
             warnings: Vec::new(),
+        };
+        self.unverified_email(&policy, prefix);
+        policy
+    }
+
+    /// A condition that reads `email` without requiring `email_verified`
+    /// equals `"true"` proves nothing: anyone can sign up with, or change to,
+    /// an address they do not own.
+    fn unverified_email(&mut self, policy: &Policy, prefix: &str) {
+        for crate::model::walk::Placed { place, rule } in crate::model::walk::walk(policy) {
+            let Some(when) = rule.when() else { continue };
+            if reads_attribute(when, "email") && !requires_verified_email(when) {
+                self.warn(
+                    &join(&join(prefix, &place), "when"),
+                    "reads email but not email_verified: an unverified address proves nothing (a user can sign up with, or change to, any address); require \"email_verified\": {\"equals\": \"true\"} in the same condition",
+                );
+            }
         }
     }
 }
@@ -286,6 +304,31 @@ impl Reader {
             }
         }
     }
+}
+
+/// Whether a condition reads `attribute` anywhere.
+fn reads_attribute(c: &crate::model::Condition, attribute: &str) -> bool {
+    c.attributes.iter().any(|(n, _)| n == attribute)
+        || c.all
+            .iter()
+            .chain(&c.any)
+            .chain(c.not.as_deref())
+            .any(|s| reads_attribute(s, attribute))
+}
+
+/// Whether a condition tests `email_verified` against `"true"` anywhere
+/// (directly, or as the refused case of a deny rule's `not`).
+fn requires_verified_email(c: &crate::model::Condition) -> bool {
+    c.attributes.iter().any(|(n, p)| {
+        n == "email_verified"
+            && (p.equals == Some(crate::model::Expected::Text("true".into()))
+                || p.one_of == [crate::model::Expected::Text("true".into())])
+    }) || c
+        .all
+        .iter()
+        .chain(&c.any)
+        .chain(c.not.as_deref())
+        .any(requires_verified_email)
 }
 
 /// `first` (the common rules), then `then` (the route's own).
@@ -396,12 +439,24 @@ impl Reader {
                 );
             }
         }
+        let trust_user = match obj.get("trust") {
+            None => false,
+            Some(Value::String(s)) if s == "user" => true,
+            Some(other) => {
+                self.err(
+                    &join(path, "trust"),
+                    format!("must be \"user\" (the value is the user's own say), not {other}"),
+                );
+                false
+            }
+        };
         Some(ClaimRule {
             claim,
             source,
             if_missing,
             tokens,
             when,
+            trust_user,
         })
     }
 

@@ -219,6 +219,10 @@ pub fn schema() -> Value {
         ),
         ("tokens", json!({"$ref": "#/$defs/tokens"})),
         ("when", json!({"$ref": "#/$defs/when"})),
+        (
+            "trust",
+            json!({"enum": ["user"], "description": "The value is the user's own say (a display name): `check --template` does not warn that the user can write what it reads."}),
+        ),
     ] {
         claim.insert(k.to_owned(), v);
     }

@@ -14,6 +14,8 @@
 //! pool's `LambdaVersion`; lookups: the variables their tables come from, and
 //! the IAM actions they need, somewhere in the template.
 
+mod writable;
+
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -211,6 +213,7 @@ pub fn check(template: &Value, policy: &Policy) -> Vec<Finding> {
     }
     let names: Vec<&str> = pools.iter().map(|p| p.name).collect();
     clients(&tpl, &names, policy, &mut out);
+    writable::check(&tpl, &names, policy, &mut out);
     out.0
 }
 
