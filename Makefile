@@ -92,11 +92,14 @@ lint: ## Formatting and clippy, as CI runs them
 fmt: ## Format the code
 	cargo fmt --all
 
+# The Python tools the build and tests use, pinned: cargo-lambda builds the
+# deployed artifact, so its version is part of the product.
+PIP_PINS = cargo-lambda==1.9.2 aws-sam-cli==1.170.0 boto3==1.43.108 jsonschema==4.26.0
+
 tools: playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
-	@command -v cargo-lambda >/dev/null || python3 -m pip install --quiet cargo-lambda
-	@command -v sam >/dev/null || python3 -m pip install --quiet aws-sam-cli
-	@python3 -c 'import boto3' 2>/dev/null || python3 -m pip install --quiet boto3
-	@python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install --quiet jsonschema
+	@for pin in $(PIP_PINS); do \
+		python3 -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || python3 -m pip install --quiet "$$pin"; \
+	done
 	@python3 -c 'import moto.server, flask' 2>/dev/null || python3 -m pip install --quiet 'moto[server]==5.2.1'
 	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 	@command -v cargo-deny >/dev/null || cargo install --locked --quiet cargo-deny@0.20.2
@@ -108,7 +111,7 @@ deny: ## Supply chain: licences, bans, sources; advisories when the database is 
 	cargo deny --locked check --hide-inclusion-graph licenses bans sources
 	@if timeout 60 cargo deny fetch >/dev/null 2>&1; then \
 		cargo deny --locked check --hide-inclusion-graph advisories; \
-	else echo "deny: advisories skipped: the advisory database (GitHub) is unreachable from here"; fi
+	else echo "WARNING: deny: advisories NOT checked: the advisory database (GitHub) is unreachable from here; run 'cargo deny --locked check advisories' where it is (README, Reliability)"; fi
 
 fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs go to target/fuzz-new; nightly, cargo-fuzz)
 	@mkdir -p target

@@ -214,9 +214,26 @@ async function pack(state) {
   return base64url(new Uint8Array(await new Response(stream).arrayBuffer()));
 }
 
+// A share link is decompressed at most this far: a small link can expand to
+// gigabytes (a "zip bomb"), and nothing in a policy and an event needs more.
+const MAX_SHARED_BYTES = 1024 * 1024;
+
 async function unpack(text) {
   const stream = new Blob([fromBase64url(text)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-  return JSON.parse(await new Response(stream).text());
+  const reader = stream.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_SHARED_BYTES) {
+      await reader.cancel();
+      throw new Error("the share link is larger than 1 MB once decompressed: refused");
+    }
+    chunks.push(value);
+  }
+  return JSON.parse(new TextDecoder().decode(await new Blob(chunks).arrayBuffer()));
 }
 
 function wireShareAndDownload() {
@@ -241,8 +258,10 @@ async function initialState() {
     try {
       const s = await unpack(m[1]);
       return { policy: String(s.p ?? DEFAULT_POLICY), event: String(s.e ?? EVENTS[DEFAULT_EVENT]), version: s.v };
-    } catch {
-      probe.errors.push("the share link could not be read");
+    } catch (e) {
+      const why = e instanceof Error && e.message.startsWith("the share link") ? e.message : "the share link could not be read";
+      probe.errors.push(why);
+      console.error(why);
     }
   }
   return { policy: DEFAULT_POLICY, event: EVENTS[DEFAULT_EVENT] };

@@ -137,6 +137,18 @@ await check("a share link reopened in a new page restores the same state", async
   await again.page.close();
 });
 
+await check("a share link that decompresses past 1 MB is refused, and the default state opens", async () => {
+  const { deflateRawSync } = await import("node:zlib");
+  const bomb = deflateRawSync(Buffer.from(JSON.stringify({ p: " ".repeat(2 * 1024 * 1024), e: "{}" })));
+  const packed = bomb.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const opened = await open(`${base}#s=${packed}`);
+  const errors = await opened.page.evaluate(() => window.__pretoken.errors);
+  assert(errors.some((e) => e.includes("larger than 1 MB")), JSON.stringify(errors));
+  const policy = await opened.page.evaluate(() => window.__pretoken.policyView.state.doc.toString());
+  assert(policy.length < 100000, "the oversized policy was loaded");
+  await opened.page.close();
+});
+
 await check(`budget: first render under ${BUDGET.firstRenderMs} ms`, async () => {
   const fresh = await open();
   const t = await fresh.page.evaluate(() => window.__pretoken.firstRender);
