@@ -441,6 +441,20 @@ const NEW_FORMS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        r#"{"deny": [{"when": {"groups": ["x"]}, "message": "No.", "ifUnknown": "maybe"}]}"#,
+        &["deny[0].ifUnknown: must be \"deny\" or \"allow\", not \"maybe\""],
+    ),
+    (
+        r#"{"claims": [{"claim": "n", "attribute": "name", "trust": "admin"}]}"#,
+        &["claims[0].trust: must be \"user\" (the value is the user's own say), not \"admin\""],
+    ),
+    (
+        r#"{"claims": [{"claim": "n", "value": 1, "when": {"clientMetadata": {"k": {"in": ["a", 2]}}}}]}"#,
+        &[
+            "claims[0].when.clientMetadata[\"k\"].in[1]: must be a string, not a number: attribute and client-metadata values are text (write \"2\")",
+        ],
+    ),
+    (
         r#"{"roles": {"fromGroups": {}}}"#,
         &["roles.fromGroups: names no group: give {\"GROUP\": \"ROLE_ARN\", ...}"],
     ),

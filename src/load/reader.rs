@@ -58,6 +58,19 @@ pub(super) struct Declared {
     pub used: bool,
 }
 
+/// A routing document's `"common"` rules, read once with their own paths
+/// (`common.claims[0]`), applied to every route before the route's own.
+#[derive(Default, Clone)]
+pub(super) struct Common {
+    pub(super) deny: Vec<(String, crate::model::DenyRule)>,
+    pub(super) suppress: Vec<(String, crate::model::SuppressRule)>,
+    pub(super) claims: Vec<(String, crate::model::ClaimRule)>,
+    pub(super) copy_attributes: Vec<(String, crate::model::CopyRule)>,
+    pub(super) scopes: Vec<(String, crate::model::ScopeRule)>,
+    pub(super) groups: Option<crate::model::GroupFilter>,
+    pub(super) roles: Option<crate::model::RoleFilter>,
+}
+
 /// Collects problems and warnings while reading.
 #[derive(Default)]
 pub(super) struct Reader {
@@ -68,7 +81,7 @@ pub(super) struct Reader {
     /// The regular expressions read so far (the whole document).
     pub(super) regexes: usize,
     /// A routing document's `common` rules, applied to each route.
-    pub(super) routing_common: Option<super::rules::Common>,
+    pub(super) routing_common: Option<Common>,
 }
 
 impl Reader {

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
-use super::reader::{Reader, closest, join, problem};
+use super::reader::{Common, Reader, closest, join, problem};
 use crate::error::Problem;
 use crate::json::{StrictValue, type_name};
 use crate::model::lookup::IfUnavailable;
@@ -112,19 +112,6 @@ pub(super) fn parse(text: &str) -> Result<Policy, Vec<Problem>> {
     } else {
         Err(cx.problems)
     }
-}
-
-/// A routing document's `"common"` rules, read once with their own paths
-/// (`common.claims[0]`), applied to every route before the route's own.
-#[derive(Default, Clone)]
-pub(super) struct Common {
-    deny: Vec<(String, DenyRule)>,
-    suppress: Vec<(String, SuppressRule)>,
-    claims: Vec<(String, ClaimRule)>,
-    copy_attributes: Vec<(String, crate::model::CopyRule)>,
-    scopes: Vec<(String, ScopeRule)>,
-    groups: Option<GroupFilter>,
-    roles: Option<crate::model::RoleFilter>,
 }
 
 /// The fields `"common"` may have: a policy's rules, without lookups (each

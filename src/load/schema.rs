@@ -291,7 +291,7 @@ pub fn schema() -> Value {
                     "userPoolIds": strings(1),
                     "attributes": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "Attribute name to PREDICATE."},
                     "clientMetadata": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "Client-metadata key to PREDICATE."},
-                    "lookups": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/predicate"}, "description": "`NAME` (the item) or `NAME.FIELD` to PREDICATE; values compare as text, a list when one item does."},
+                    "lookups": {"type": "object", "minProperties": 1, "additionalProperties": {"$ref": "#/$defs/lookupPredicate"}, "description": "`NAME` (the item) or `NAME.FIELD` to PREDICATE; values compare by type, a list when one item does; a test that cannot be decided does not hold (a deny rule refuses)."},
                     "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/when"}},
                     "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/when"}},
                     "not": {"$ref": "#/$defs/when"}
@@ -302,6 +302,21 @@ pub fn schema() -> Value {
                 "additionalProperties": false,
                 "minProperties": 1,
                 "description": "Tests on one value; all must hold. An absent value fails every test but \"present\": false.",
+                "properties": {
+                    "present": {"type": "boolean"},
+                    "equals": {"type": "string", "description": "Equal to this text (attribute and client-metadata values are text)."},
+                    "in": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                    "startsWith": {"type": "string"},
+                    "endsWith": {"type": "string"},
+                    "matches": {"type": "string", "description": "A regular expression (linear time; found anywhere unless anchored)."},
+                    "ignoreCase": {"type": "boolean"}
+                }
+            },
+            "lookupPredicate": {
+                "type": "object",
+                "additionalProperties": false,
+                "minProperties": 1,
+                "description": "Tests on one lookup value, by type; all must hold. An absent value fails every test but \"present\": false.",
                 "properties": {
                     "present": {"type": "boolean"},
                     "equals": {"type": ["string", "number", "boolean"], "description": "Equal to this value: text for attributes and client metadata; for a lookup value, compared by type (a number numerically, a boolean only with a boolean, a string only with a string; another type cannot be decided)."},
