@@ -378,7 +378,7 @@ def admin_get_user(moto):
             {"claim": "mfa_preferred", "lookup": "mfa", "field": "preferredMfa", "ifMissing": "default", "default": "none", "tokens": ["id"]},
             {"claim": "user_status", "lookup": "mfa", "field": "userStatus", "tokens": ["id"]},
         ],
-        "groups": {"remove": ["owners"], "when": {"lookups": {"mfa.mfaEnabled": {"equals": "false"}}}},
+        "groups": {"remove": ["owners"], "when": {"lookups": {"mfa.mfaEnabled": {"equals": False}}}},
     }
     results = {}
     for user in ("alice", "bob"):
