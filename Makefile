@@ -5,7 +5,11 @@ export SAM_CLI_TELEMETRY := 0
 
 EVENT ?= events/v2-authentication.json
 
-.PHONY: help run check schema test policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
+# pip installs console scripts (cargo-lambda, sam) next to the interpreter:
+# find them there, so that `make test` alone works on a fresh machine.
+export PATH := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null):$(PATH)
+
+.PHONY: help run check schema test system-tools sam-local policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,7 +26,7 @@ schema: ## Rewrite policy.schema.json, policy.schema.draft-04.json and the copy 
 	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
 	python3 scripts/embed-schema.py
 
-test: tools unit policy-tests smoke appconfig lookups e2e playground-test arm64-artifact sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end, the playground in Chromium, the arm64 artifact under qemu, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke appconfig lookups e2e playground-test arm64-artifact sam-local sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end, the playground in Chromium, the arm64 artifact under qemu, sam local invoke in Docker, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test over the workspace (library, golden fixtures, CLI, schema, the playground's engine; needs python3 with jsonschema: make tools)
 	cargo test --locked --workspace
@@ -64,6 +68,10 @@ arm64-artifact: ## sam build, then the arm64 bootstrap under qemu-aarch64 with e
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 	python3 scripts/arm64-artifact.py
 
+sam-local: ## sam build, then sam local invoke (and start-lambda) on every fixture in Docker with a local arm64 base image: answers equal to pretoken invoke (starts dockerd if none runs; docker.io, qemu-user-static, binfmt-support)
+	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+	python3 scripts/sam-local.py
+
 sam-validate: ## Lint template.yaml (sam validate --lint), as it is, with PolicySource appconfig, with a lookup table and AdminGetUser, and with appconfig and Lookups=true
 	sam validate --lint
 	@mkdir -p target
@@ -96,7 +104,27 @@ fmt: ## Format the code
 # deployed artifact, so its version is part of the product.
 PIP_PINS = cargo-lambda==1.9.2 aws-sam-cli==1.170.0 boto3==1.43.108 jsonschema==4.26.0
 
-tools: playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
+# The Debian packages the tests use: Chromium (the playground's browser
+# test; never a downloaded browser), qemu-user and the arm64 C library (the
+# arm64 artifact), docker.io, qemu-user-static and binfmt-support (sam local).
+SYSTEM_PACKAGES = chromium qemu-user libc6-arm64-cross docker.io qemu-user-static binfmt-support
+
+system-tools: ## Install the Debian packages the tests use, if missing (apt-get as root, else sudo; else say what to run)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v qemu-aarch64 >/dev/null || missing="$$missing qemu-user"; \
+	[ -d /usr/aarch64-linux-gnu/lib ] || missing="$$missing libc6-arm64-cross"; \
+	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
+	[ -x /usr/bin/qemu-aarch64-static ] || missing="$$missing qemu-user-static"; \
+	command -v update-binfmts >/dev/null || missing="$$missing binfmt-support"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt=""; elif sudo -n true 2>/dev/null; then apt="sudo"; else \
+			echo "make: missing Debian packages:$$missing; install them with: sudo apt-get install -y$$missing"; exit 1; fi; \
+		echo "make: installing Debian packages:$$missing"; \
+		$$apt apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $$apt apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+tools: system-tools playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
 	@for pin in $(PIP_PINS); do \
 		python3 -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || python3 -m pip install --quiet "$$pin"; \
 	done
