@@ -124,7 +124,7 @@ system-tools: ## Install the Debian packages the tests use, if missing (apt-get 
 		$$apt apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $$apt apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-tools: system-tools playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; Chromium is installed by .ci/run)
+tools: system-tools playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; the Debian packages through system-tools)
 	@for pin in $(PIP_PINS); do \
 		python3 -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || python3 -m pip install --quiet "$$pin"; \
 	done
