@@ -7,7 +7,8 @@ EVENT ?= events/v2-authentication.json
 
 # pip installs console scripts (cargo-lambda, sam) next to the interpreter:
 # find them there, so that `make test` alone works on a fresh machine.
-export PATH := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null):$(PATH)
+# dockerd, update-binfmts and mount live in sbin, which a non-login PATH may lack.
+export PATH := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null):$(PATH):/usr/sbin:/sbin
 
 .PHONY: help run check schema test system-tools sam-local policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
 
