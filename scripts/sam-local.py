@@ -228,10 +228,10 @@ def main():
             answer, log = sam_invoke(event, overrides=[every])
             check(f"{event.name}: --parameter-overrides Policy=<every form> equals pretoken invoke --policy",
                   same(answer, expected(event, EVERY_FORM)), (answer, log[-300:]))
-        for name in ("v1-authentication.json", "cognito-local-v0.json", "v2-authentication.json"):
-            event = ROOT / "events" / name
+        for event in events:
             answer, log = sam_invoke(event, overrides=["LambdaVersion=V1_0"])
-            check(f"{name}: LambdaVersion=V1_0 equals pretoken invoke under V1_0", same(answer, expected(event, version="V1_0")), answer)
+            check(f"{event.name}: LambdaVersion=V1_0 equals pretoken invoke under V1_0",
+                  same(answer, expected(event, version="V1_0")), answer)
         bad = WORK / "malformed.json"
         bad.write_text('{"version": "2", "request": []}')
         answer, log = sam_invoke(bad)
