@@ -123,7 +123,6 @@ pub const STANDARD_ATTRIBUTES: &[&str] = &[
 pub fn cognito_issued(name: &str) -> bool {
     STANDARD_ATTRIBUTES.contains(&name)
         || name == "aud"
-        || name == "cognito:username"
         || RESERVED.contains(&name)
         || ACCESS_ONLY.contains(&name)
         || name.starts_with("cognito:")

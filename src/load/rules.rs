@@ -184,30 +184,8 @@ impl Reader {
             c.scopes,
             self.list(root, prefix, "scopes", Reader::scope_rule),
         );
-        let groups = match root.get("groups") {
-            None | Some(Value::Null) => c.groups,
-            Some(v) => {
-                if c.groups.is_some() {
-                    self.err(
-                        &join(prefix, "groups"),
-                        "\"groups\" is also in \"common\": give it in one place",
-                    );
-                }
-                self.group_filter(v, &join(prefix, "groups"))
-            }
-        };
-        let roles = match root.get("roles") {
-            None | Some(Value::Null) => c.roles,
-            Some(v) => {
-                if c.roles.is_some() {
-                    self.err(
-                        &join(prefix, "roles"),
-                        "\"roles\" is also in \"common\": give it in one place",
-                    );
-                }
-                self.role_filter(v, &join(prefix, "roles"))
-            }
-        };
+        let groups = self.section(root, prefix, "groups", c.groups, Reader::group_filter);
+        let roles = self.section(root, prefix, "roles", c.roles, Reader::role_filter);
         if roles.is_none() && groups.as_ref().is_some_and(GroupFilter::filters) {
             self.warn(
                 &join(prefix, "groups"),
@@ -265,6 +243,31 @@ impl Reader {
 }
 
 impl Reader {
+    /// A section given at most once: the route's own (`read` at
+    /// `prefix.key`), else the one inherited from `common`; both is an error.
+    fn section<T>(
+        &mut self,
+        root: &Map<String, Value>,
+        prefix: &str,
+        key: &str,
+        inherited: Option<T>,
+        read: fn(&mut Self, &Value, &str) -> Option<T>,
+    ) -> Option<T> {
+        let path = join(prefix, key);
+        match root.get(key) {
+            None | Some(Value::Null) => inherited,
+            Some(v) => {
+                if inherited.is_some() {
+                    self.err(
+                        &path,
+                        format!("\"{key}\" is also in \"common\": give it in one place"),
+                    );
+                }
+                read(self, v, &path)
+            }
+        }
+    }
+
     /// A deny rule that reads a lookup with `ifUnavailable: skip` and does
     /// not say `ifUnknown` now refuses whenever that lookup is down: warn.
     fn deny_on_skipped_lookups(

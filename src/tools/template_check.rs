@@ -546,19 +546,28 @@ fn mentions(v: &Value, action: &str, conditional: bool) -> bool {
     }
 }
 
+/// The app clients of the trigger's pools (a client whose pool the template
+/// does not name by `Ref` counts as one), with their properties.
+fn trigger_clients<'a>(
+    tpl: &'a Template<'a>,
+    pools: &'a [&str],
+) -> impl Iterator<Item = (&'a str, &'a Map<String, Value>)> + 'a {
+    tpl.of_type("AWS::Cognito::UserPoolClient")
+        .filter_map(|(client, resource)| Some((client, props(resource)?)))
+        .filter(move |(_, p)| {
+            let of_pool = p
+                .get("UserPoolId")
+                .and_then(|v| v.get("Ref"))
+                .and_then(Value::as_str);
+            !of_pool.is_some_and(|pool| !pools.is_empty() && !pools.contains(&pool))
+        })
+}
+
 /// Every attribute the policy reads must be readable by each app client of
 /// the trigger's pools (a client without `ReadAttributes` reads all).
 fn clients(tpl: &Template<'_>, pools: &[&str], policy: &Policy, out: &mut Findings) {
     let reads = attribute_reads(policy);
-    for (client, resource) in tpl.of_type("AWS::Cognito::UserPoolClient") {
-        let Some(p) = props(resource) else { continue };
-        let of_pool = p
-            .get("UserPoolId")
-            .and_then(|v| v.get("Ref"))
-            .and_then(Value::as_str);
-        if of_pool.is_some_and(|pool| !pools.is_empty() && !pools.contains(&pool)) {
-            continue;
-        }
+    for (client, p) in trigger_clients(tpl, pools) {
         let place = format!("{client}.ReadAttributes");
         let readable: Vec<&str> = match p.get("ReadAttributes") {
             None => continue,

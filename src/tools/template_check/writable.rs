@@ -15,7 +15,7 @@
 
 use serde_json::Value;
 
-use super::{Findings, Template, props};
+use super::{Findings, Template, trigger_clients};
 use crate::model::Policy;
 use crate::model::reads::attribute_reads;
 use crate::model::walk::{Placed, Rule, walk_document};
@@ -116,15 +116,7 @@ fn claim_name(policy: &Policy, place: &str) -> Option<String> {
 pub(super) fn check(tpl: &Template<'_>, pools: &[&str], policy: &Policy, out: &mut Findings) {
     let reads = attribute_reads(policy);
     let trusted = trusted(policy);
-    for (client, resource) in tpl.of_type("AWS::Cognito::UserPoolClient") {
-        let Some(p) = props(resource) else { continue };
-        let of_pool = p
-            .get("UserPoolId")
-            .and_then(|v| v.get("Ref"))
-            .and_then(Value::as_str);
-        if of_pool.is_some_and(|pool| !pools.is_empty() && !pools.contains(&pool)) {
-            continue;
-        }
+    for (client, p) in trigger_clients(tpl, pools) {
         let place = format!("{client}.WriteAttributes");
         let writable = match p.get("WriteAttributes") {
             None => Writable::Default,
