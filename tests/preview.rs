@@ -74,6 +74,25 @@ fn client_credentials_have_no_id_token() {
     assert_eq!(out["sizes"]["idToken"], Value::Null);
     assert_eq!(out["accessToken"]["client_id"], "3m2mclient456789");
     assert_eq!(out["accessToken"]["scope"], "orders/read orders/write");
+    assert!(out["accessToken"].get("username").is_none());
+}
+
+#[test]
+fn a_machine_token_names_no_user_even_when_the_event_has_a_user_name() {
+    // ministack sends "userName": "ClientCredentials" with a machine event.
+    let mut event: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("events/v3-client-credentials.json")).unwrap(),
+    )
+    .unwrap();
+    event["userName"] = json!("ClientCredentials");
+    let path = write_policy("machine-event.json", &event.to_string());
+    let (o, out) = preview(&[&path]);
+    assert!(o.status.success());
+    assert!(
+        out["accessToken"].get("username").is_none(),
+        "{}",
+        out["accessToken"]
+    );
 }
 
 #[test]

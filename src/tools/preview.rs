@@ -98,7 +98,9 @@ pub fn baseline(view: &EventView<'_>) -> Tokens {
     access.insert("exp".into(), (PLACEHOLDER_TIME + 3600).into());
     access.insert("iat".into(), PLACEHOLDER_TIME.into());
     access.insert("jti".into(), placeholder_id());
-    if let Some(user) = view.user_name {
+    // A machine token names no user, whatever the event's userName holds
+    // (emulators send "ClientCredentials").
+    if let Some(user) = view.user_name.filter(|_| !view.is_client_credentials()) {
         access.insert("username".into(), user.into());
     }
     if view.is_client_credentials() {
