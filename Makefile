@@ -10,10 +10,10 @@ EVENT ?= events/v2-authentication.json
 # dockerd, update-binfmts and mount live in sbin, which a non-login PATH may lack.
 export PATH := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null):$(PATH):/usr/sbin:/sbin
 
-.PHONY: help run check schema test system-tools sam-local policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
+.PHONY: help run check schema test system-tools e2e-v2 e2e-v2-tools sam-local policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 run: ## Run the handler on a bundled event with the built-in policy (EVENT=...)
 	cargo run --quiet -- invoke $(EVENT)
@@ -27,7 +27,7 @@ schema: ## Rewrite policy.schema.json, policy.schema.draft-04.json and the copy 
 	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
 	python3 scripts/embed-schema.py
 
-test: tools unit policy-tests smoke appconfig lookups e2e playground-test arm64-artifact sam-local sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end, the playground in Chromium, the arm64 artifact under qemu, sam local invoke in Docker, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke appconfig lookups e2e e2e-v2 playground-test arm64-artifact sam-local sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end (cognito-local V1; ministack V2, V3 and V1), the playground in Chromium, the arm64 artifact under qemu, sam local invoke in Docker, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test over the workspace (library, golden fixtures, CLI, schema, the playground's engine; needs python3 with jsonschema: make tools)
 	cargo test --locked --workspace
@@ -58,6 +58,22 @@ smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtu
 
 e2e: ## Sign in against cognito-local calling the function; verify and preview the real token
 	python3 e2e/run.py
+
+# ministack, the second Cognito emulator (V2 and V3 triggers), in a virtual
+# environment of its own: it pins botocore, which SAM CLI and boto3 must not
+# share. cryptography makes it sign tokens with real RSA keys.
+MINISTACK_PINS = ministack==1.5.33 cryptography==50.0.2
+MINISTACK_VENV = target/ministack-venv
+
+e2e-v2-tools: ## Install ministack (pinned) into target/ministack-venv, if missing
+	@for pin in $(MINISTACK_PINS); do \
+		$(MINISTACK_VENV)/bin/python -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || { \
+			[ -x $(MINISTACK_VENV)/bin/python ] || python3 -m venv $(MINISTACK_VENV); \
+			$(MINISTACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(MINISTACK_PINS) && break; }; \
+	done
+
+e2e-v2: e2e-v2-tools ## V2 and V3 end to end against ministack: sign-ins, refreshes, client credentials, deny, a DynamoDB lookup, V1; real tokens verified and predicted by preview
+	python3 e2e/v2.py
 
 lookups: ## Lookups against a real DynamoDB- and Cognito-compatible server (moto): every type, queries, faults through a delaying/throttling proxy, the cache, adminGetUser, no values in logs
 	python3 scripts/lookups.py
@@ -125,7 +141,7 @@ system-tools: ## Install the Debian packages the tests use, if missing (apt-get 
 		$$apt apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $$apt apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-tools: system-tools playground-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, cargo-deny, cargo-fuzz; the playground's; the Debian packages through system-tools)
+tools: system-tools playground-tools e2e-v2-tools ## Install the tools the tests use, if missing (cargo-lambda, SAM CLI, boto3, jsonschema, moto, cognito-local, ministack, cargo-deny, cargo-fuzz; the playground's; the Debian packages through system-tools)
 	@for pin in $(PIP_PINS); do \
 		python3 -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || python3 -m pip install --quiet "$$pin"; \
 	done
