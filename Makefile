@@ -65,12 +65,13 @@ e2e: ## Sign in against cognito-local calling the function; verify and preview t
 MINISTACK_PINS = ministack==1.5.33 cryptography==50.0.2
 MINISTACK_VENV = target/ministack-venv
 
-e2e-v2-tools: ## Install ministack (pinned) into target/ministack-venv, if missing
+e2e-v2-tools: ## Install ministack (pinned) into target/ministack-venv, and the e2e npm packages, if missing
 	@for pin in $(MINISTACK_PINS); do \
 		$(MINISTACK_VENV)/bin/python -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || { \
 			[ -x $(MINISTACK_VENV)/bin/python ] || python3 -m venv $(MINISTACK_VENV); \
 			$(MINISTACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(MINISTACK_PINS) && break; }; \
 	done
+	@[ -d e2e/node_modules/aws-jwt-verify ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
 
 e2e-v2: e2e-v2-tools ## V2 and V3 end to end against ministack: sign-ins, refreshes, client credentials, deny, a DynamoDB lookup, V1; real tokens verified and predicted by preview
 	python3 e2e/v2.py
