@@ -260,10 +260,35 @@ fn versions(tpl: &Template<'_>, pool: &Pool<'_>, policy: &Policy, out: &mut Find
             return;
         }
     };
+    let tier = match props(pool.resource)
+        .and_then(|p| p.get("UserPoolTier"))
+        .map(|v| tpl.resolve(v))
+    {
+        Some(Resolved::Text(t)) => Some(t),
+        _ => None,
+    };
+    let tier_place = format!("{}.UserPoolTier", pool.name);
+    out.0
+        .extend(check_versions(policy, version, tier, &place, &tier_place));
+}
+
+/// The version checks of `check --template`, for a deployment described
+/// without a template (the CDK construct's synth-time check): access-token
+/// rules need `V2_0` or `V3_0`, client-credentials rules `V3_0`, and V2/V3
+/// a tier other than `LITE`. `tier` is `None` where it cannot be known.
+/// Findings name `version_place` and `tier_place`.
+pub fn check_versions(
+    policy: &Policy,
+    version: &str,
+    tier: Option<&str>,
+    version_place: &str,
+    tier_place: &str,
+) -> Vec<Finding> {
+    let mut out = Findings::default();
     let access = access_token_rules(policy);
     if version == "V1_0" && !access.is_empty() {
         out.error(
-            place.clone(),
+            version_place,
             format!(
                 "the pool sends V1 events, which cannot change the access token: {} would never apply; use V2_0 or V3_0",
                 access.join(", ")
@@ -273,22 +298,20 @@ fn versions(tpl: &Template<'_>, pool: &Pool<'_>, policy: &Policy, out: &mut Find
     let m2m = client_credentials_rules(policy);
     if version != "V3_0" && !m2m.is_empty() {
         out.warn(
-            place,
+            version_place,
             format!(
                 "{}: only V3_0 pools send {CLIENT_CREDENTIALS} events (this pool is {version}), so the rule never applies",
                 m2m.join(", ")
             ),
         );
     }
-    let tier = props(pool.resource)
-        .and_then(|p| p.get("UserPoolTier"))
-        .map(|v| tpl.resolve(v));
-    if matches!(version, "V2_0" | "V3_0") && matches!(tier, Some(Resolved::Text("LITE"))) {
+    if matches!(version, "V2_0" | "V3_0") && tier == Some("LITE") {
         out.error(
-            format!("{}.UserPoolTier", pool.name),
+            tier_place,
             format!("LITE pools send V1 events only, but LambdaVersion is {version}: choose ESSENTIALS or PLUS"),
         );
     }
+    out.0
 }
 
 /// The function's `PRETOKEN_LAMBDA_VERSION` must be the pool's `LambdaVersion`.

@@ -1,13 +1,15 @@
 //! The playground's engine: a policy and an event in, everything the page
 //! shows out, computed by the same core as the Lambda function and
-//! `pretoken preview` (the CLI's emulation of Cognito's tokens).
+//! `pretoken preview` (the CLI's emulation of Cognito's tokens). The CDK
+//! construct (`cdk/`) loads the same build for Node and calls
+//! [`check_deployment`] at synth.
 //!
-//! Contract: [`preview`] and [`check`] never panic and never fail: every outcome, an invalid
+//! Contract: [`preview`], [`check`] and [`check_deployment`] never panic and never fail: every outcome, an invalid
 //! policy or event included, is a JSON answer the page renders. It reads no
 //! clock and sends nothing anywhere.
 
 use pretoken::event::{self, EventView, Version};
-use pretoken::tools::preview;
+use pretoken::tools::{preview, template_check};
 use pretoken::{Config, Policy, Trigger};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -31,6 +33,47 @@ pub fn check(policy: &str) -> String {
         Err(e) => json!({"problems": problems(&e.problems), "warnings": []}),
     }
     .to_string()
+}
+
+/// `pretoken check` plus the version checks of `check --template`, for a
+/// deployment described by its settings rather than a template (the CDK
+/// construct at synth): the pool's `lambda_version` (`V1_0`, `V2_0`,
+/// `V3_0`) and feature plan (`tier`: `LITE`, `ESSENTIALS`, `PLUS`, or empty
+/// where it cannot be known). JSON text: `{"problems": [{"path", "message"}],
+/// "warnings": [...], "deployment": [{"severity": "error" | "warning",
+/// "place", "message"}]}`; places are `lambdaVersion` and `featurePlan`.
+#[wasm_bindgen]
+pub fn check_deployment(policy: &str, lambda_version: &str, tier: &str) -> String {
+    let parsed = match Policy::from_json(policy, "policy") {
+        Ok(p) => p,
+        Err(e) => {
+            return json!({"problems": problems(&e.problems), "warnings": [], "deployment": []})
+                .to_string();
+        }
+    };
+    let mut deployment = Vec::new();
+    if !matches!(lambda_version, "V1_0" | "V2_0" | "V3_0") {
+        deployment.push(json!({"severity": "error", "place": "lambdaVersion",
+            "message": format!("{lambda_version:?} is not a LambdaVersion: use V1_0, V2_0 or V3_0")}));
+    } else {
+        let tier = Some(tier).filter(|t| !t.is_empty());
+        for f in template_check::check_versions(
+            &parsed,
+            lambda_version,
+            tier,
+            "lambdaVersion",
+            "featurePlan",
+        ) {
+            let severity = match f.severity {
+                template_check::Severity::Error => "error",
+                template_check::Severity::Warning => "warning",
+            };
+            deployment
+                .push(json!({"severity": severity, "place": f.resource, "message": f.message}));
+        }
+    }
+    json!({"problems": [], "warnings": problems(&parsed.warnings), "deployment": deployment})
+        .to_string()
 }
 
 fn problems(list: &[pretoken::error::Problem]) -> Value {
@@ -132,6 +175,36 @@ mod tests {
             c["warnings"][0]["message"],
             "the policy has no rules: tokens are issued unchanged"
         );
+    }
+
+    #[test]
+    fn check_deployment_applies_the_template_checks_to_settings() {
+        let d = |p: &str, v: &str, t: &str| -> Value {
+            serde_json::from_str(&check_deployment(p, v, t)).unwrap()
+        };
+        let access = r#"{"claims": [{"claim": "x", "value": 1, "tokens": ["access"]}]}"#;
+        let c = d(access, "V1_0", "");
+        assert_eq!(c["deployment"][0]["severity"], "error");
+        assert_eq!(c["deployment"][0]["place"], "lambdaVersion");
+        assert!(
+            c["deployment"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("claims[0]")
+        );
+        assert_eq!(d(access, "V2_0", "ESSENTIALS")["deployment"], json!([]));
+        let c = d(access, "V2_0", "LITE");
+        assert_eq!(c["deployment"][0]["place"], "featurePlan");
+        let m2m = r#"{"claims": [{"claim": "x", "value": 1, "tokens": ["access"], "when": {"triggerSources": ["TokenGeneration_ClientCredentials"]}}]}"#;
+        assert_eq!(d(m2m, "V2_0", "")["deployment"][0]["severity"], "warning");
+        assert_eq!(d(m2m, "V3_0", "")["deployment"], json!([]));
+        assert_eq!(
+            d("{}", "V4_0", "")["deployment"][0]["place"],
+            "lambdaVersion"
+        );
+        let c = d(r#"{"claimz": []}"#, "V2_0", "");
+        assert_eq!(c["problems"][0]["path"], "claimz");
+        assert_eq!(c["deployment"], json!([]));
     }
 
     #[test]
