@@ -10,7 +10,7 @@ EVENT ?= events/v2-authentication.json
 # dockerd, update-binfmts and mount live in sbin, which a non-login PATH may lack.
 export PATH := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null):$(PATH):/usr/sbin:/sbin
 
-.PHONY: help run check schema test system-tools e2e-v2 e2e-v2-tools sam-local policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
+.PHONY: help run check schema test system-tools e2e-v2 e2e-v2-tools cdk cdk-test sam-local policy-tests appconfig lookups arm64-artifact playground-tools playground playground-serve playground-test unit smoke e2e sam-validate sam-build lambda lint fmt tools ci deny fuzz-smoke bench bench-peers bench-profiles bench-worst
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,12 +22,13 @@ check: ## Validate the built-in policy and every example policy
 	cargo run --quiet -- check
 	@for p in policies/*.json; do cargo run --quiet -- check --policy $$p || exit 1; done
 
-schema: ## Rewrite policy.schema.json, policy.schema.draft-04.json and the copy in template.yaml from the code (tests fail when they differ)
+schema: ## Rewrite policy.schema.json, policy.schema.draft-04.json, the copy in template.yaml and the CDK construct's policy types from the code (tests fail when they differ)
 	cargo run --quiet -- schema > policy.schema.json
 	cargo run --quiet -- schema --draft-04 > policy.schema.draft-04.json
 	python3 scripts/embed-schema.py
+	node cdk/scripts/policy-types.mjs > cdk/src/policy.ts
 
-test: tools unit policy-tests smoke appconfig lookups e2e e2e-v2 playground-test arm64-artifact sam-local sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end (cognito-local V1; ministack V2, V3 and V1), the playground in Chromium, the arm64 artifact under qemu, sam local invoke in Docker, template lint, supply chain, fuzz smoke
+test: tools unit policy-tests smoke appconfig lookups e2e e2e-v2 cdk-test playground-test arm64-artifact sam-local sam-validate deny fuzz-smoke ## All tests: unit, golden, properties, CLI, policy test files, Lambda smoke, the policy from a fake AppConfig agent, lookups against moto (DynamoDB, Cognito), end to end (cognito-local V1; ministack V2, V3 and V1), the CDK construct, the playground in Chromium, the arm64 artifact under qemu, sam local invoke in Docker, template lint, supply chain, fuzz smoke
 
 unit: ## cargo test over the workspace (library, golden fixtures, CLI, schema, the playground's engine; needs python3 with jsonschema: make tools)
 	cargo test --locked --workspace
@@ -52,6 +53,26 @@ playground-serve: playground ## Serve the playground on http://127.0.0.1:8080/
 
 playground-test: playground ## The playground in headless Chromium (Debian's /usr/bin/chromium; CHROMIUM=... to change), with its budgets
 	node playground/web/test/playground.test.mjs
+
+cdk: playground-tools ## Build the CDK construct's npm package (cdk/): the arm64 builds as zips, the core as WebAssembly for Node, the TypeScript
+	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+	cargo lambda build --locked --release --arm64 -p pretoken-lambda --output-format zip
+	cargo lambda build --locked --release --arm64 -p pretoken-lambda-lookups --output-format zip
+	cargo lambda build --locked --release --arm64 --bin pretoken-validate --output-format zip
+	@mkdir -p cdk/assets
+	cp target/lambda/pretoken-lambda/bootstrap.zip cdk/assets/pretoken-lambda.zip
+	cp target/lambda/pretoken-lambda-lookups/bootstrap.zip cdk/assets/pretoken-lambda-lookups.zip
+	cp target/lambda/pretoken-validate/bootstrap.zip cdk/assets/pretoken-validate.zip
+	cargo build --locked -p pretoken-wasm --target wasm32-unknown-unknown --profile wasm
+	wasm-bindgen --target nodejs --no-typescript --remove-name-section --remove-producers-section --out-dir cdk/wasm target/wasm32-unknown-unknown/wasm/pretoken_wasm.wasm
+	cp policy.schema.draft-04.json cdk/policy.schema.draft-04.json
+	@[ -d cdk/node_modules/aws-cdk-lib ] || npm ci --prefix cdk --no-audit --no-fund --loglevel=error
+	npm run --prefix cdk --silent build
+
+cdk-test: cdk ## The CDK construct: synthesized templates (node --test, aws-cdk-lib/assertions), cfn-lint and check --template on them, the policy types (tsc), npm pack installed offline, the Amplify Gen 2 recipe (tsc with @aws-amplify/backend)
+	cargo build --locked --release --quiet --bin pretoken
+	@[ -d cdk/test/amplify/node_modules/@aws-amplify/backend ] || npm ci --prefix cdk/test/amplify --no-audit --no-fund --loglevel=error
+	cd cdk && node --test --test-reporter=spec test/
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
 	scripts/smoke-lambda.sh

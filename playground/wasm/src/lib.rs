@@ -76,6 +76,13 @@ pub fn check_deployment(policy: &str, lambda_version: &str, tier: &str) -> Strin
         .to_string()
 }
 
+/// The built-in policy (`policy.json`) as JSON text: what the function runs
+/// without a policy, and the CDK construct's first AppConfig version then.
+#[wasm_bindgen]
+pub fn default_policy() -> String {
+    pretoken::model::DEFAULT_POLICY_JSON.to_owned()
+}
+
 fn problems(list: &[pretoken::error::Problem]) -> Value {
     Value::Array(
         list.iter()
