@@ -32,15 +32,13 @@ import http.server
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 import urllib.request
 from pathlib import Path
+
+from harness import Run, free_port, port_taken
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "e2e"
@@ -64,58 +62,9 @@ NOT_EMITTED_BY_COGNITO_LOCAL = {
     "origin_jti",  # cognito-local keeps no refresh-token lineage
 }
 
-passed = 0
-processes = []
-TMP = Path(tempfile.mkdtemp(prefix="pretoken-e2e-"))
-
-
-def ok(what):
-    global passed
-    passed += 1
-    print(f"e2e: ok  {what}", flush=True)
-
-
-def fail(what):
-    print(f"e2e: FAILED {what} (logs and the recorded event are in {TMP})", file=sys.stderr, flush=True)
-    print(f"e2e: {passed} passed, 1 failed", flush=True)
-    sys.exit(1)
-
-
-def port_taken(port):
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_port(port, proc, seconds, log):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if port_taken(port):
-            return
-        if proc.poll() is not None:
-            sys.stderr.write(Path(log).read_text())
-            fail(f"process for port {port} exited")
-        time.sleep(0.5)
-    fail(f"nothing listens on port {port} after {seconds} s")
-
-
-def start(cmd, log, **kw):
-    f = open(log, "w")
-    proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True, **kw)
-    processes.append(proc)
-    return proc
-
-
-def stop_all():
-    for p in processes:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    for p in processes:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+RUN = Run("e2e", "pretoken-e2e-")
+TMP = RUN.tmp
+ok, fail, start, wait_port = RUN.ok, RUN.fail, RUN.start, RUN.wait_port
 
 
 class Recorder(http.server.BaseHTTPRequestHandler):
@@ -174,9 +123,7 @@ def pretoken(*args):
 def start_moto(tmp):
     """moto in server mode (DynamoDB) on a free port, with the tenants table."""
     import boto3
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     moto = start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], tmp / "moto.log")
     wait_port(port, moto, 60, tmp / "moto.log")
     url = f"http://127.0.0.1:{port}"
@@ -365,11 +312,11 @@ def main():
             fail("the function's log carries an attribute value")
     ok("the function's log carries no attribute value")
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"e2e: {passed} passed, 0 failed", flush=True)
+    RUN.done()
 
 
 if __name__ == "__main__":
     try:
         main()
     finally:
-        stop_all()
+        RUN.stop_all()

@@ -42,16 +42,15 @@ import io
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
+
+from harness import Run, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "e2e"
@@ -84,53 +83,9 @@ MINISTACK_DIFFERS = {
     "machine_not_emitted": {"version"},
 }
 
-passed = 0
-processes = []
-TMP = Path(tempfile.mkdtemp(prefix="pretoken-e2e-v2-"))
-
-
-def ok(what):
-    global passed
-    passed += 1
-    print(f"e2e-v2: ok  {what}", flush=True)
-
-
-def fail(what):
-    print(f"e2e-v2: FAILED {what} (logs and recorded events are in {TMP})", file=sys.stderr, flush=True)
-    print(f"e2e-v2: {passed} passed, 1 failed", flush=True)
-    sys.exit(1)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, seconds, log):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        if proc.poll() is not None:
-            sys.stderr.write(Path(log).read_text())
-            fail(f"process for port {port} exited")
-        time.sleep(0.3)
-    fail(f"nothing listens on port {port} after {seconds} s")
-
-
-def stop_all():
-    for p in processes:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    for p in processes:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+RUN = Run("e2e-v2", "pretoken-e2e-v2-")
+TMP = RUN.tmp
+ok, fail = RUN.ok, RUN.fail
 
 
 def claims_of(token):
@@ -150,10 +105,8 @@ class Stack:
         log = TMP / "ministack.log"
         env = dict(os.environ, GATEWAY_PORT=str(self.port), BIND_HOST="127.0.0.1",
                    MINISTACK_COGNITO_PRETOKEN_STRICT="1")
-        proc = subprocess.Popen([str(MINISTACK)], stdout=open(log, "w"), stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env, cwd=TMP)
-        processes.append(proc)
-        wait_port(self.port, proc, 60, log)
+        proc = RUN.start([str(MINISTACK)], log, env=env, cwd=TMP)
+        RUN.wait_port(self.port, proc, 60, log)
         kw = dict(endpoint_url=self.url, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test",
                   config=Config(retries={"total_max_attempts": 1}))  # a refused sign-in is not retried
         self.lam = boto3.client("lambda", **kw)
@@ -527,30 +480,27 @@ def main():
         ok("V3 client credentials (/oauth2/token with aws_client_metadata): machine rules apply (machine, caller "
            "from the client ID, flow from client metadata, orders/write suppressed), user rules do not, no ID token; preview predicts every claim")
 
-    # -- Deny -------------------------------------------------------------
-    pool = stack.pool("deny", {"PreTokenGenerationConfig": {"LambdaArn": every.arn, "LambdaVersion": "V2_0"}})
-    client = stack.client(pool)
-    stack.user(pool, "sam", {"email": "sam@example.com", "custom:tenantId": "tenant-42", "custom:plan": "suspended"})
-    code, message = refused(stack, client, "sam", "a suspended account")
-    if "This account is suspended. Contact your administrator." not in message:
-        fail(f"a suspended account was refused, but without the policy's message: {code}: {message}")
-    calls = every.new_calls()
-    if len(calls) != 1 or json.loads(calls[0][1].read_text()).get("errorType") != "SignInDenied":
-        fail(f"expected one SignInDenied from the function, saw {[a.read_text() for _, a in calls]}")
+    # -- Deny, and the lookup's table gone ---------------------------------
+    def refusal(name, username, attributes, message, error_type):
+        """A sign-in refused with `message`, after one call that ended in `error_type`; no token."""
+        pool = stack.pool(name, {"PreTokenGenerationConfig": {"LambdaArn": every.arn, "LambdaVersion": "V2_0"}})
+        client = stack.client(pool)
+        stack.user(pool, username, attributes)
+        code, text = refused(stack, client, username, f"the {name} sign-in")
+        if message not in text:
+            fail(f"{name}: refused, but without the message {message!r}: {code}: {text}")
+        calls = every.new_calls()
+        if len(calls) != 1 or json.loads(calls[0][1].read_text()).get("errorType") != error_type:
+            fail(f"{name}: expected one {error_type} from the function, saw {[a.read_text() for _, a in calls]}")
+        return code
+
+    code = refusal("deny", "sam", {"email": "sam@example.com", "custom:tenantId": "tenant-42", "custom:plan": "suspended"},
+                   "This account is suspended. Contact your administrator.", "SignInDenied")
     ok(f"a deny rule refuses a suspended account with the policy's message, no token ({code} from ministack; "
        "Cognito answers UserLambdaValidationException)")
-
-    # -- Lookups: the table goes away -------------------------------------
     stack.ddb.delete_table(TableName=table)
-    pool = stack.pool("outage", {"PreTokenGenerationConfig": {"LambdaArn": every.arn, "LambdaVersion": "V2_0"}})
-    client = stack.client(pool)
-    stack.user(pool, "jane", jane, jane_groups)
-    code, message = refused(stack, client, "jane", "a sign-in whose lookup table is gone")
-    if "the data for sign-in could not be read (lookup tenant); please try again" not in message:
-        fail(f"refused, but without the lookup's message: {code}: {message}")
-    calls = every.new_calls()
-    if len(calls) != 1 or json.loads(calls[0][1].read_text()).get("errorType") != "LookupUnavailable":
-        fail(f"expected one LookupUnavailable from the function, saw {[a.read_text() for _, a in calls]}")
+    refusal("outage", "jane", jane, "the data for sign-in could not be read (lookup tenant); please try again",
+            "LookupUnavailable")
     ok("with the lookup's DynamoDB table deleted, ifUnavailable: fail refuses the sign-in (LookupUnavailable), "
        "no token")
 
@@ -582,7 +532,7 @@ def main():
                 fail(f"{fn.name}: the function's log carries an attribute value")
     ok("no attribute value in the functions' logs")
 
-    stop_all()
+    RUN.stop_all()
     code = Path(tempfile.gettempdir()) / f"ministack-provided-code-{stack.port}"
     leftovers = subprocess.run(["pgrep", "-f", str(code)], capture_output=True, text=True).stdout.split()
     if leftovers:
@@ -590,11 +540,11 @@ def main():
     shutil.rmtree(code, ignore_errors=True)
     ok(f"every process stopped (ministack and the functions), in {time.time() - started:.0f} s")
     shutil.rmtree(TMP, ignore_errors=True)
-    print(f"e2e-v2: {passed} passed, 0 failed", flush=True)
+    RUN.done()
 
 
 if __name__ == "__main__":
     try:
         main()
     finally:
-        stop_all()
+        RUN.stop_all()
