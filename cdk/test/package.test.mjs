@@ -83,11 +83,16 @@ test("npm pack installs offline into an empty CDK app, and the README's bin/app.
   assert.equal(pool.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaVersion, "V2_0");
   const assets = readdirSync(path.join(app, "cdk.out")).filter((f) => f.startsWith("asset."));
   assert.equal(assets.length, 1, `one asset (the function's zip): ${assets}`);
+  const esm = spawnSync(process.execPath, ["--input-type=module", "-e", 'import { PreTokenGeneration } from "pretoken-cdk"; console.log(typeof PreTokenGeneration);'], {
+    cwd: app,
+    encoding: "utf8",
+  });
+  assert.equal(esm.stdout.trim(), "function", `an ES module imports it by name: ${esm.stderr}`);
   rmSync(app, { recursive: true, force: true });
   rmSync(path.dirname(tarball), { recursive: true, force: true });
 });
 
-test("the README's Amplify Gen 2 recipe type-checks against @aws-amplify/backend", () => {
+test("the README's Amplify Gen 2 recipe type-checks against @aws-amplify/backend and synthesizes", () => {
   assert.ok(existsSync(path.join(AMPLIFY, "node_modules", "@aws-amplify", "backend")), "npm ci --prefix cdk/test/amplify");
   const files = readmeFiles();
   for (const f of ["amplify/backend.ts", "amplify/auth/resource.ts"]) assert.ok(files[f], `the README has ${f}`);
@@ -109,7 +114,7 @@ test("the README's Amplify Gen 2 recipe type-checks against @aws-amplify/backend
       path.join(project, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
-          target: "es2022", module: "es2022", moduleResolution: "bundler", strict: true, noEmit: true,
+          target: "es2022", module: "es2022", moduleResolution: "bundler", strict: true, outDir: "out", rootDir: ".",
           esModuleInterop: true, skipLibCheck: true, types: ["node"],
         },
         include: ["amplify/**/*.ts"],
@@ -120,6 +125,36 @@ test("the README's Amplify Gen 2 recipe type-checks against @aws-amplify/backend
       encoding: "utf8",
     });
     assert.equal(tsc.status, 0, `tsc on the Amplify recipe:\n${tsc.stdout}${tsc.stderr}`);
+
+    // And synthesized as ampx would (its backend context, no AWS account):
+    // the auth stack holds the trigger, the function and the permission.
+    writeFileSync(path.join(project, "out", "package.json"), JSON.stringify({ type: "module" }));
+    const backendJs = path.join(project, "out", "amplify", "backend.js");
+    writeFileSync(backendJs, readFileSync(backendJs, "utf8").replace('from "./auth/resource"', 'from "./auth/resource.js"'));
+    const outdir = path.join(project, "cdk.out");
+    const synth = spawnSync(process.execPath, [backendJs], {
+      cwd: project,
+      encoding: "utf8",
+      env: {
+        ...noAws(),
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          "amplify-backend-namespace": "pretoken", "amplify-backend-name": "test", "amplify-backend-type": "sandbox",
+        }),
+      },
+    });
+    assert.equal(synth.status, 0, `Amplify synth: ${synth.stderr}`);
+    const authFile = readdirSync(outdir).find((f) => /auth.*\.nested\.template\.json$/.test(f));
+    assert.ok(authFile, `the auth stack's template in ${readdirSync(outdir)}`);
+    const auth = JSON.parse(readFileSync(path.join(outdir, authFile), "utf8")).Resources;
+    const pool = Object.entries(auth).find(([, r]) => r.Type === "AWS::Cognito::UserPool");
+    const fn = Object.entries(auth).find(([, r]) => r.Type === "AWS::Lambda::Function" && r.Properties.Environment?.Variables?.PRETOKEN_LAMBDA_VERSION);
+    assert.deepEqual(pool[1].Properties.LambdaConfig.PreTokenGenerationConfig, { LambdaArn: { "Fn::GetAtt": [fn[0], "Arn"] }, LambdaVersion: "V2_0" });
+    assert.equal(pool[1].Properties.UserPoolTier, "ESSENTIALS");
+    assert.ok(Object.values(auth).some((r) => r.Type === "AWS::Lambda::Permission" && r.Properties.Principal === "cognito-idp.amazonaws.com"
+      && JSON.stringify(r.Properties.SourceArn) === JSON.stringify({ "Fn::GetAtt": [pool[0], "Arn"] })));
+    const lint = spawnSync("cfn-lint", ["--ignore-checks", "W3005", "--", path.join(outdir, authFile)], { encoding: "utf8" });
+    assert.equal(lint.status, 0, `cfn-lint on Amplify's auth stack:\n${lint.stdout}${lint.stderr}`);
     // And the check is real: a misspelt policy field in the recipe fails.
     const backend = path.join(project, "amplify", "backend.ts");
     writeFileSync(backend, readFileSync(backend, "utf8").replace('tokens: ["id", "access"]', 'tokenz: ["id", "access"]'));
