@@ -35,12 +35,12 @@ export interface PolicyAppConfigProps {
  */
 export class PolicyAppConfig extends Construct {
   public readonly application: appconfig.CfnApplication;
-  public readonly environment_: appconfig.CfnEnvironment;
+  public readonly environment: appconfig.CfnEnvironment;
   public readonly profile: appconfig.CfnConfigurationProfile;
   public readonly validator: lambda.Function;
   public readonly alarms: { policyRejected: cloudwatch.Alarm; failures: cloudwatch.Alarm; policyStale: cloudwatch.Alarm };
   /** The function's environment variables for the agent and the policy's path. */
-  public readonly environment: Record<string, string>;
+  public readonly functionEnvironment: Record<string, string>;
   private readonly configurationArn: string;
 
   constructor(scope: Construct, id: string, props: PolicyAppConfigProps) {
@@ -86,7 +86,7 @@ export class PolicyAppConfig extends Construct {
 
     this.application = new appconfig.CfnApplication(this, "Application", { name: props.functionName });
     const applicationId = this.application.ref;
-    this.environment_ = new appconfig.CfnEnvironment(this, "Environment", {
+    this.environment = new appconfig.CfnEnvironment(this, "Environment", {
       applicationId,
       name: "live",
       // A deployment that raises either alarm is rolled back. Not Lambda's
@@ -137,17 +137,17 @@ export class PolicyAppConfig extends Construct {
     first.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     new appconfig.CfnDeployment(this, "FirstDeployment", {
       applicationId,
-      environmentId: this.environment_.ref,
+      environmentId: this.environment.ref,
       configurationProfileId: this.profile.ref,
       configurationVersion: first.ref,
       deploymentStrategyId: props.deploymentStrategyId,
     });
 
-    const configuration = `/applications/${applicationId}/environments/${this.environment_.ref}/configurations/${this.profile.ref}`;
+    const configuration = `/applications/${applicationId}/environments/${this.environment.ref}/configurations/${this.profile.ref}`;
     this.configurationArn =
       `arn:${Aws.PARTITION}:appconfig:${Aws.REGION}:${Aws.ACCOUNT_ID}:application/${applicationId}` +
-      `/environment/${this.environment_.ref}/configuration/${this.profile.ref}`;
-    this.environment = {
+      `/environment/${this.environment.ref}/configuration/${this.profile.ref}`;
+    this.functionEnvironment = {
       PRETOKEN_POLICY_APPCONFIG: configuration,
       // The agent fetches the policy at start-up and keeps it fresh.
       AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: configuration,

@@ -160,7 +160,7 @@ export class PreTokenGeneration extends Construct {
         architecture,
         validatorCode: props.validatorCode,
       });
-      Object.assign(environment, this.appConfig.environment);
+      Object.assign(environment, this.appConfig.functionEnvironment);
     } else if (text !== undefined) {
       environment.PRETOKEN_POLICY = JSON.stringify(JSON.parse(text));
     }

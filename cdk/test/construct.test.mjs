@@ -193,7 +193,16 @@ test("policySource appconfig: the template's AppConfig resources, validators, la
     Code: { S3Key: assetKey("pretoken-validate") },
     Environment: { Variables: { PRETOKEN_GUARDED_FUNCTION: "pretoken-lambda" } },
   });
-  assert.ok(construct.appConfig.validator);
+  assert.equal(construct.appConfig.application.cfnResourceType, "AWS::AppConfig::Application");
+  assert.equal(construct.appConfig.environment.cfnResourceType, "AWS::AppConfig::Environment");
+  assert.equal(construct.appConfig.profile.cfnResourceType, "AWS::AppConfig::ConfigurationProfile");
+  assert.equal(construct.fn.node.defaultChild.cfnResourceType, "AWS::Lambda::Function");
+  // With lookups, the validator guards the build with lookups.
+  const withLookups = synth({ policySource: "appconfig", lookupTable: true }).template;
+  withLookups.hasResourceProperties("AWS::Lambda::Function", {
+    Environment: { Variables: { PRETOKEN_GUARDED_FUNCTION: "pretoken-lambda-lookups" } },
+  });
+  assert.equal(fnOf(withLookups).props.Code.S3Key, assetKey("pretoken-lambda-lookups"));
   template.hasResourceProperties("AWS::Lambda::Permission", {
     Principal: "appconfig.amazonaws.com",
     SourceArn: Match.objectLike({ "Fn::Join": Match.anyValue() }),
