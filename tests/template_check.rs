@@ -252,6 +252,28 @@ fn lookups_need_their_variables_and_permissions() {
             "Policies": [{"DynamoDBReadPolicy": {"TableName": "Profiles"}},
                          {"Statement": [{"Effect": "Allow", "Action": "cognito-idp:AdminGetUser", "Resource": "*"}]}]}}}});
     assert_eq!(check(&granted, &p), []);
+    // The table made by the same template (as the CDK writes `table.tableName`).
+    let made = serde_json::json!({"Resources": {"Pool": pool,
+        "Profiles": {"Type": "AWS::DynamoDB::Table", "Properties": {}},
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Environment": {"Variables": {"PRETOKEN_LAMBDA_VERSION": "V2_0", "PROFILE_TABLE": {"Ref": "Profiles"}}}}},
+        "FnPolicy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "cognito-idp:AdminGetUser"], "Resource": "*"}]}}}}});
+    assert_eq!(check(&made, &p), []);
+    // A Ref to something the template does not create is still unknown.
+    let elsewhere = serde_json::json!({"Resources": {"Pool": pool,
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Environment": {"Variables": {"PRETOKEN_LAMBDA_VERSION": "V2_0", "PROFILE_TABLE": {"Ref": "Nowhere"}}}}},
+        "FnPolicy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "cognito-idp:AdminGetUser"], "Resource": "*"}]}}}}});
+    let f: Vec<String> = check(&elsewhere, &p)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].starts_with("warning: Fn.Environment.Variables.PROFILE_TABLE: cannot be evaluated")
+    );
 }
 
 #[test]

@@ -5,7 +5,8 @@
 //! Contract: works on the template as JSON, intrinsic functions in their
 //! long form (`{"Ref": ...}`, `{"Fn::GetAtt": [...]}`; the CLI turns YAML's
 //! short tags into them). A parameter stands for its `Default` (a deploy
-//! without overrides); what cannot be evaluated (conditions, imports) is
+//! without overrides), a `Ref` to one of the template's resources for that
+//! resource's name (a CDK table's `tableName`); what cannot be evaluated (conditions, imports) is
 //! reported as a warning, never guessed. Each finding names the resource and
 //! property, and the policy's place where one is involved. Checks: each app
 //! client can read every attribute the policy reads; access-token rules and
@@ -91,6 +92,13 @@ impl<'a> Template<'a> {
                 .pointer("/Globals/Function/Environment/Variables")
                 .and_then(Value::as_object),
         }
+    }
+
+    /// `{"Ref": NAME}` where NAME is one of this template's resources.
+    fn refers_to_resource(&self, v: &Value) -> bool {
+        v.get("Ref")
+            .and_then(Value::as_str)
+            .is_some_and(|name| self.resources.iter().any(|(n, _)| *n == name))
     }
 
     fn of_type(&self, ty: &str) -> impl Iterator<Item = (&'a str, &'a Map<String, Value>)> + '_ {
@@ -442,6 +450,11 @@ fn lookups(
             let set = vars
                 .and_then(|v| v.get(var))
                 .or_else(|| tpl.globals_env.and_then(|g| g.get(var)));
+            // A resource this template creates (the CDK's `table.tableName`
+            // is `{"Ref": TABLE}`): set, to that resource's name.
+            if set.is_some_and(|v| tpl.refers_to_resource(v)) {
+                continue;
+            }
             match set.map(|v| tpl.resolve(v)) {
                 None => out.error(
                     at,
