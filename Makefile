@@ -41,7 +41,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 playground-tools: ## Install what the playground build needs, if missing (wasm32 target, wasm-bindgen-cli, npm packages)
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || cargo install --quiet wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@[ -d playground/web/node_modules/codemirror ] || npm ci --prefix playground/web --no-audit --no-fund --loglevel=error
+	@[ -d playground/web/node_modules/codemirror ] || (cd playground/web && npm ci --no-audit --no-fund --loglevel=error)
 
 playground: playground-tools ## Build the policy playground (the core as WebAssembly, CodeMirror) into target/playground
 	cargo build --locked -p pretoken-wasm --target wasm32-unknown-unknown --profile wasm
@@ -66,12 +66,12 @@ cdk: playground-tools ## Build the CDK construct's npm package (cdk/): the arm64
 	cargo build --locked -p pretoken-wasm --target wasm32-unknown-unknown --profile wasm
 	wasm-bindgen --target nodejs --no-typescript --remove-name-section --remove-producers-section --out-dir cdk/wasm target/wasm32-unknown-unknown/wasm/pretoken_wasm.wasm
 	cp policy.schema.draft-04.json cdk/policy.schema.draft-04.json
-	@[ -d cdk/node_modules/aws-cdk-lib ] || npm ci --prefix cdk --no-audit --no-fund --loglevel=error
-	npm run --prefix cdk --silent build
+	@[ -d cdk/node_modules/aws-cdk-lib ] || (cd cdk && npm ci --no-audit --no-fund --loglevel=error)
+	cd cdk && npm run --silent build
 
 cdk-test: cdk ## The CDK construct: synthesized templates (node --test, aws-cdk-lib/assertions), cfn-lint and check --template on them, the policy types (tsc), npm pack installed offline, the Amplify Gen 2 recipe (tsc with @aws-amplify/backend)
 	cargo build --locked --release --quiet --bin pretoken
-	@[ -d cdk/test/amplify/node_modules/@aws-amplify/backend ] || npm ci --prefix cdk/test/amplify --no-audit --no-fund --loglevel=error
+	@[ -d cdk/test/amplify/node_modules/@aws-amplify/backend ] || (cd cdk/test/amplify && npm ci --no-audit --no-fund --loglevel=error)
 	cd cdk && node --test --test-reporter=spec test/
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
@@ -92,7 +92,7 @@ e2e-v2-tools: ## Install ministack (pinned) into target/ministack-venv, and the 
 			[ -x $(MINISTACK_VENV)/bin/python ] || python3 -m venv $(MINISTACK_VENV); \
 			$(MINISTACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(MINISTACK_PINS) && break; }; \
 	done
-	@[ -d e2e/node_modules/aws-jwt-verify ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+	@[ -d e2e/node_modules/aws-jwt-verify ] || (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 e2e-v2: e2e-v2-tools ## V2 and V3 end to end against ministack: sign-ins, refreshes, client credentials, deny, a DynamoDB lookup, V1; real tokens verified and predicted by preview
 	python3 e2e/v2.py
@@ -168,7 +168,7 @@ tools: system-tools playground-tools e2e-v2-tools ## Install the tools the tests
 		python3 -m pip show "$${pin%%==*}" 2>/dev/null | grep -qx "Version: $${pin##*==}" || python3 -m pip install --quiet "$$pin"; \
 	done
 	@python3 -c 'import moto.server, flask' 2>/dev/null || python3 -m pip install --quiet 'moto[server]==5.2.1'
-	@[ -d e2e/node_modules/cognito-local ] || npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+	@[ -d e2e/node_modules/cognito-local ] || (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 	@command -v cargo-deny >/dev/null || cargo install --locked --quiet cargo-deny@0.20.2
 	@command -v cargo-fuzz >/dev/null || cargo install --locked --quiet cargo-fuzz@0.13.2
 
@@ -194,7 +194,7 @@ fuzz-smoke: ## A short run of each fuzz target from its kept corpus (new inputs 
 	done
 
 bench-peers: ## Install the benchmark peers (aws-lambda-ric builds native code: see README, Performance)
-	@[ -f bench/peers/node/node_modules/aws-lambda-ric/dist/rapid-client.node ] && [ -d bench/peers/node/node_modules/@aws-sdk/client-dynamodb ] || npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
+	@[ -f bench/peers/node/node_modules/aws-lambda-ric/dist/rapid-client.node ] && [ -d bench/peers/node/node_modules/@aws-sdk/client-dynamodb ] || (cd bench/peers/node && npm ci --no-audit --no-fund --loglevel=error)
 	@[ -x bench/peers/python/.venv/bin/python ] || (python3 -m venv bench/peers/python/.venv && bench/peers/python/.venv/bin/pip install --quiet -r bench/peers/python/requirements.txt)
 
 bench: bench-peers ## Run every benchmark and write BENCHMARKS.md (a few minutes; keep the machine otherwise idle)

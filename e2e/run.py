@@ -142,7 +142,7 @@ def main():
         if port_taken(port):
             fail(f"port {port} is already taken; stop what uses it (or set E2E_*_PORT)")
     if not (E2E / "node_modules" / "cognito-local").exists():
-        fail("e2e/node_modules is missing: run `npm ci --prefix e2e`")
+        fail("e2e/node_modules is missing: run `make e2e-tools`")
     import boto3  # noqa: E402  (installed by .ci/run / make e2e-tools)
 
     tmp = TMP

@@ -310,7 +310,7 @@ def main():
     if not MINISTACK.exists():
         fail(f"{MINISTACK} is missing: run `make e2e-v2-tools`")
     if not (E2E / "node_modules" / "aws-jwt-verify").exists():
-        fail("e2e/node_modules is missing: run `npm ci --prefix e2e`")
+        fail("e2e/node_modules is missing: run `make e2e-v2-tools`")
     started = time.time()
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "-p", "pretoken", "-p", "pretoken-lambda",
                     "-p", "pretoken-lambda-lookups"], cwd=ROOT, check=True)

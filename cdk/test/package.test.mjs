@@ -93,7 +93,7 @@ test("npm pack installs offline into an empty CDK app, and the README's bin/app.
 });
 
 test("the README's Amplify Gen 2 recipe type-checks against @aws-amplify/backend and synthesizes", () => {
-  assert.ok(existsSync(path.join(AMPLIFY, "node_modules", "@aws-amplify", "backend")), "npm ci --prefix cdk/test/amplify");
+  assert.ok(existsSync(path.join(AMPLIFY, "node_modules", "@aws-amplify", "backend")), "cdk/test/amplify/node_modules is missing: make cdk-test installs it");
   const files = readmeFiles();
   for (const f of ["amplify/backend.ts", "amplify/auth/resource.ts"]) assert.ok(files[f], `the README has ${f}`);
   // The package as installed: its types resolve aws-cdk-lib from the
