@@ -71,7 +71,8 @@ cdk: playground-tools ## Build the CDK construct's npm package (cdk/): the arm64
 
 cdk-test: cdk ## The CDK construct: synthesized templates (node --test, aws-cdk-lib/assertions), cfn-lint and check --template on them, the policy types (tsc), npm pack installed offline, the Amplify Gen 2 recipe (tsc with @aws-amplify/backend)
 	cargo build --locked --release --quiet --bin pretoken
-	@[ -d cdk/test/amplify/node_modules/@aws-amplify/backend ] || (cd cdk/test/amplify && npm ci --no-audit --no-fund --loglevel=error)
+	@# npm install, not npm ci: the Amplify packages bundle dependencies that npm ci counts as missing from any lock file
+	@[ -d cdk/test/amplify/node_modules/@aws-amplify/backend ] || (cd cdk/test/amplify && npm install --no-save --no-audit --no-fund --loglevel=error)
 	cd cdk && node --test --test-reporter=spec test/
 
 smoke: ## The release Lambda binary under cargo lambda watch, invoked with fixtures
