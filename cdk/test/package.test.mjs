@@ -39,27 +39,34 @@ function noAws() {
 test("npm pack installs offline into an empty CDK app, and the README's bin/app.ts synthesizes", () => {
   const tarball = pack();
   const app = mkdtempSync(path.join(tmpdir(), "pretoken-cdk-app-"));
-  const cdkLock = JSON.parse(readFileSync(path.join(CDK, "package-lock.json"), "utf8")).packages;
-  const version = (name) => cdkLock[`node_modules/${name}`].version;
-  writeFileSync(
-    path.join(app, "package.json"),
-    JSON.stringify({
-      name: "empty-cdk-app",
-      private: true,
-      dependencies: {
-        "aws-cdk-lib": version("aws-cdk-lib"),
-        constructs: version("constructs"),
-        "pretoken-cdk": `file:${tarball}`,
-      },
-      devDependencies: { typescript: version("typescript"), "@types/node": version("@types/node") },
-    }),
-  );
-  // --offline: everything from npm's cache (filled when cdk/ was installed); nothing fetched.
-  const install = spawnSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd: app,
-    encoding: "utf8",
-  });
+  // An existing CDK app: cdk/'s own pins and lock, installed from npm's cache
+  // (make cdk filled it with the same lock), as a user's app already has them.
+  const cdkPackage = JSON.parse(readFileSync(path.join(CDK, "package.json"), "utf8"));
+  const pin = (name) => cdkPackage.devDependencies[name];
+  const manifest = {
+    name: "empty-cdk-app",
+    private: true,
+    dependencies: { "aws-cdk-lib": pin("aws-cdk-lib"), constructs: pin("constructs") },
+    devDependencies: { typescript: pin("typescript"), "@types/node": pin("@types/node") },
+  };
+  const lock = JSON.parse(readFileSync(path.join(CDK, "package-lock.json"), "utf8"));
+  lock.name = manifest.name;
+  lock.packages[""] = { name: manifest.name, dependencies: manifest.dependencies, devDependencies: manifest.devDependencies };
+  writeFileSync(path.join(app, "package.json"), JSON.stringify(manifest, null, 2));
+  writeFileSync(path.join(app, "package-lock.json"), JSON.stringify(lock, null, 2));
+  const npm = (args) => spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, encoding: "utf8" });
+  const existing = npm(["ci", "--offline"]);
+  assert.equal(existing.status, 0, `the app's own dependencies, npm ci --offline: ${existing.stderr}`);
+  // npm checks a new package's peer dependencies against the registry's
+  // metadata of the installed ones: a user's cache has it from installing
+  // them; npm ci fetches tarballs only, so add it (from the registry, once).
+  const metadata = npm(["cache", "add", "--prefer-offline", `aws-cdk-lib@${pin("aws-cdk-lib")}`, `constructs@${pin("constructs")}`]);
+  assert.equal(metadata.status, 0, `npm cache add: ${metadata.stderr}`);
+  // The package itself: offline, nothing fetched, its peers satisfied.
+  const install = npm(["install", "--offline", tarball]);
   assert.equal(install.status, 0, `npm install --offline: ${install.stderr}`);
+  const peers = npm(["ls", "--offline", "pretoken-cdk", "aws-cdk-lib", "constructs"]);
+  assert.equal(peers.status, 0, `npm ls (peers): ${peers.stdout}${peers.stderr}`);
   const installed = path.join(app, "node_modules", "pretoken-cdk");
   for (const f of ["lib/index.js", "lib/index.d.ts", "assets/pretoken-lambda.zip", "wasm/pretoken_wasm_bg.wasm"]) {
     assert.ok(existsSync(path.join(installed, f)), f);
